@@ -1,0 +1,9 @@
+import type { Migration } from "../migrate.js";
+import { m0001 } from "./0001-events.js";
+import { m0002 } from "./0002-stock.js";
+import { m0003 } from "./0003-alerts.js";
+import { m0004 } from "./0004-outbox.js";
+import { m0005 } from "./0005-digests.js";
+
+/** Every schema migration, in order. Add a file and list it here; never edit an applied one. */
+export const migrations: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005];
