@@ -1,0 +1,72 @@
+import type { Level } from "../stock/stock-types.js";
+
+/**
+ * The contract between whoever decides to send (rules engine, digest scheduler) and the outbox
+ * that delivers. A producer writes NewOutboxMessage rows inside the same transaction as the state
+ * change that caused them; the delivery worker turns them into Slack or email.
+ */
+export type Severity = "info" | "warning" | "critical";
+
+export type Destination = { type: "slack"; channel: string } | { type: "email"; to: string[] };
+
+/** One product (or event subject) named in an alert message. */
+export interface AlertSubject {
+  eshopId: number;
+  /** Product code, or the event instance for event rules. */
+  code: string;
+  name: string | null;
+  quantity: number | null;
+  minStockSupply: number | null;
+  level: Level | null;
+  perStock?: Readonly<Record<string, number>>;
+  /** Extra lines for the message (e.g. a forecast); plain text. */
+  details?: string[];
+}
+
+export interface AlertMessage {
+  kind: "alert";
+  rule: string;
+  severity: Severity;
+  /** open: new incident; remind: still true; resolve: stopped being true; update: level changed. */
+  transition: "open" | "remind" | "resolve" | "update";
+  alertId: number;
+  subject: AlertSubject;
+  /** For event rules: the event that matched. */
+  event?: { type: string; instance: string; eventId: number };
+  /** One line, human readable, e.g. "Sold out: KAV-1 Colombia 250 g (0 left, minimum 5)". */
+  summary: string;
+}
+
+export interface DigestMessage {
+  kind: "digest";
+  digest: string;
+  subject: string;
+  text: string;
+  html: string;
+  periodFrom: number;
+  periodTo: number;
+}
+
+export type MessageBody = AlertMessage | DigestMessage;
+
+export interface NewOutboxMessage {
+  /** Unique per (message, destination): a retry of the same decision must not enqueue twice. */
+  dedupeKey: string;
+  /** Channel name from the rules file. */
+  channel: string;
+  destination: Destination;
+  body: MessageBody;
+  /** Not delivered before this time (epoch ms): group window end, or the end of quiet hours. */
+  notBefore: number;
+  /**
+   * Rows with the same groupKey that are pending when the first of them becomes due go out as ONE
+   * message ("12 products sold out"). Usually `${rule}:${channel}:${transition}`; omit for no grouping.
+   */
+  groupKey?: string;
+  /**
+   * The incident this message belongs to (usually `alert:<alertId>`). A resolve/update message with
+   * the incident key of an earlier Slack message updates that message (chat.update) and replies in
+   * its thread instead of posting a new one.
+   */
+  incidentKey?: string;
+}
