@@ -1,0 +1,149 @@
+import type { Db } from "../db/open-database.js";
+import type { JobSpec } from "./jobs-for-event.js";
+
+/** A verified, parsed webhook ready to be stored. */
+export interface IncomingEvent {
+  eshopId: number;
+  event: string;
+  eventInstance: string;
+  eventCreated: string;
+  eventCreatedMs: number | null;
+  receivedAt: number;
+  dedupeKey: Buffer;
+  known: boolean;
+  payload: string | null;
+  raw: Buffer;
+  job: JobSpec | null;
+}
+
+export interface StoredEvent {
+  id: number;
+  eshopId: number;
+  event: string;
+  eventInstance: string;
+  eventCreated: string;
+  receivedAt: string;
+  known: boolean;
+  payload: unknown;
+}
+
+export interface InsertResult {
+  id: number;
+  duplicate: boolean;
+}
+
+export interface EventQuery {
+  event?: string | undefined;
+  eshopId?: number | undefined;
+  before?: number | undefined;
+  limit: number;
+}
+
+/**
+ * EventRepo stores webhooks and the jobs they ask for. `insertBatch` writes many events in ONE
+ * transaction (group commit): the caller acknowledges each request only after it returns.
+ */
+export class EventRepo {
+  private readonly insertEvent;
+  private readonly findByKey;
+  private readonly enqueueJob;
+  private readonly batch;
+
+  constructor(private readonly db: Db) {
+    this.insertEvent = db.prepare<
+      [number, string, string, string, number | null, number, Buffer, number, string | null, Buffer],
+      { id: number }
+    >(
+      `INSERT INTO events (eshop_id, event, event_instance, event_created, event_created_ms, received_at,
+                           dedupe_key, known, payload, raw)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (dedupe_key) DO NOTHING
+       RETURNING id`,
+    );
+    this.findByKey = db.prepare<[Buffer], { id: number }>("SELECT id FROM events WHERE dedupe_key = ?");
+    // One pending job per subject: a webhook that arrives while one waits folds into it.
+    this.enqueueJob = db.prepare(
+      `INSERT INTO jobs (kind, eshop_id, subject, event_id, run_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (kind, eshop_id, subject) WHERE status = 'pending'
+       DO UPDATE SET coalesced = coalesced + 1, event_id = excluded.event_id, updated_at = excluded.updated_at`,
+    );
+    this.batch = db.transaction((events: readonly IncomingEvent[]): InsertResult[] => {
+      const results: InsertResult[] = [];
+      for (const e of events) {
+        const row = this.insertEvent.get(
+          e.eshopId,
+          e.event,
+          e.eventInstance,
+          e.eventCreated,
+          e.eventCreatedMs,
+          e.receivedAt,
+          e.dedupeKey,
+          e.known ? 1 : 0,
+          e.payload,
+          e.raw,
+        );
+        if (!row) {
+          results.push({ id: this.findByKey.get(e.dedupeKey)?.id ?? 0, duplicate: true });
+          continue;
+        }
+        if (e.job) {
+          this.enqueueJob.run(e.job.kind, e.eshopId, e.job.subject, row.id, e.receivedAt, e.receivedAt, e.receivedAt);
+        }
+        results.push({ id: row.id, duplicate: false });
+      }
+      return results;
+    });
+  }
+
+  /** Stores events and their jobs atomically; returns one result per event, in order. */
+  insertBatch(events: readonly IncomingEvent[]): InsertResult[] {
+    return this.batch.immediate(events);
+  }
+
+  /** Newest first; `before` pages back from an id. */
+  list(query: EventQuery): StoredEvent[] {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (query.event !== undefined) {
+      where.push("event = ?");
+      params.push(query.event);
+    }
+    if (query.eshopId !== undefined) {
+      where.push("eshop_id = ?");
+      params.push(query.eshopId);
+    }
+    if (query.before !== undefined) {
+      where.push("id < ?");
+      params.push(query.before);
+    }
+    const sql = `SELECT id, eshop_id, event, event_instance, event_created, received_at, known, payload
+                 FROM events ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+                 ORDER BY id DESC LIMIT ?`;
+    params.push(query.limit);
+    const rows = this.db.prepare(sql).all(...params) as {
+      id: number;
+      eshop_id: number;
+      event: string;
+      event_instance: string;
+      event_created: string;
+      received_at: number;
+      known: number;
+      payload: string | null;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      eshopId: r.eshop_id,
+      event: r.event,
+      eventInstance: r.event_instance,
+      eventCreated: r.event_created,
+      receivedAt: new Date(r.received_at).toISOString(),
+      known: r.known === 1,
+      payload: r.payload === null ? undefined : JSON.parse(r.payload),
+    }));
+  }
+
+  count(): number {
+    return (this.db.prepare("SELECT count(*) AS n FROM events").get() as { n: number }).n;
+  }
+}
