@@ -40,5 +40,11 @@ CREATE TABLE jobs (
 -- At most one pending job per subject: webhooks that arrive while one waits fold into it.
 CREATE UNIQUE INDEX jobs_one_pending ON jobs (kind, eshop_id, subject) WHERE status = 'pending';
 CREATE INDEX jobs_due ON jobs (status, run_at);
+
+-- Written by health checks: proves the database accepts writes.
+CREATE TABLE heartbeat (
+  name TEXT PRIMARY KEY,
+  at   INTEGER NOT NULL
+);
 `,
 };

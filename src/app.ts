@@ -1,0 +1,173 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Settings } from "./config/env.js";
+import { openDatabase, type Db } from "./db/open-database.js";
+import { EventRepo } from "./events/event-repo.js";
+import { createWebApp } from "./http/create-web-app.js";
+import { webhookKeyFor } from "./keys.js";
+import { Metrics } from "./metrics/metrics.js";
+import { IngestQueue } from "./receiver/ingest-queue.js";
+import { createIpCheck } from "./receiver/ip-allowlist.js";
+import { createWebhookHandler } from "./receiver/webhook-handler.js";
+import { systemClock, type Clock } from "./shared/clock.js";
+import { ConfigError } from "./shared/errors.js";
+import type { Logger } from "./shared/logger.js";
+
+/** A background loop the app starts and stops (stock worker, delivery worker, scheduler…). */
+export interface Service {
+  name: string;
+  start(): void;
+  stop(): Promise<void>;
+  running(): boolean;
+}
+
+export interface AppDeps {
+  settings: Settings;
+  logger: Logger;
+  clock?: Clock;
+  fetch?: typeof fetch;
+  /** An already open database (tests); otherwise settings.dbPath is opened. */
+  db?: Db;
+}
+
+export interface App {
+  readonly db: Db;
+  readonly metrics: Metrics;
+  readonly events: EventRepo;
+  /** Listens on settings.host:settings.port; resolves with the port actually bound. */
+  start(): Promise<number>;
+  /** Stops accepting, finishes in-flight requests, stops workers, closes the database. */
+  stop(): Promise<void>;
+  readonly port: number;
+  readonly url: string;
+}
+
+const WEBHOOK_PATH = "/webhooks/shoptet";
+
+function isWebhook(req: IncomingMessage): boolean {
+  if (req.method !== "POST") return false;
+  const url = req.url ?? "";
+  return url === WEBHOOK_PATH || url.startsWith(`${WEBHOOK_PATH}?`);
+}
+
+/**
+ * The composition root: builds every part of the daemon from settings and injected edges (clock,
+ * fetch, logger), without touching process globals, so tests can run it in-process on port 0.
+ */
+export function createApp(deps: AppDeps): App {
+  const { settings, logger } = deps;
+  const clock = deps.clock ?? systemClock;
+  const db = deps.db ?? openDatabase(settings.dbPath);
+  const metrics = new Metrics({ defaultMetrics: true });
+  const events = new EventRepo(db);
+  const services: Service[] = [];
+
+  const ingest = new IngestQueue(events, {
+    onCommit: (results) => {
+      metrics.ingestBatch.observe(results.length);
+    },
+    onError: (error, size) => {
+      logger.error({ err: error.message, batch: size }, "could not store webhooks; answered 503 so Shoptet retries");
+    },
+  });
+
+  const ipCheck = createIpCheck(settings.ipAllowlist);
+  const handleWebhook = createWebhookHandler({
+    keyFor: webhookKeyFor(settings),
+    bodyLimit: settings.bodyLimit,
+    ingest,
+    clock,
+    logger,
+    metrics,
+    ipAllowed: ipCheck,
+    clientAddress: (req) => {
+      if (settings.trustProxy) {
+        const forwarded = req.headers["x-forwarded-for"];
+        const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",").pop()?.trim();
+        if (first) return first;
+      }
+      return req.socket.remoteAddress;
+    },
+  });
+
+  const heartbeat = db.prepare("INSERT INTO heartbeat (name, at) VALUES ('healthz', ?) ON CONFLICT (name) DO UPDATE SET at = excluded.at");
+  const web = createWebApp({
+    api: { events },
+    adminToken: settings.adminToken,
+    trustProxy: settings.trustProxy,
+    metrics,
+    logger,
+    health: () => {
+      const checks: Record<string, boolean | string> = {};
+      try {
+        heartbeat.run(clock.now());
+        checks.database = true;
+      } catch (error) {
+        checks.database = `not writable: ${(error as Error).message}`;
+      }
+      for (const s of services) checks[s.name] = s.running();
+      return checks;
+    },
+  });
+
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (isWebhook(req)) handleWebhook(req, res);
+    else web(req, res);
+  });
+  // Slow or stuck clients must not hold sockets: Shoptet itself gives up after 4 s.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 15_000;
+  server.keepAliveTimeout = 5_000;
+
+  let port = 0;
+  let stopped = false;
+
+  const app: App = {
+    db,
+    metrics,
+    events,
+    get port() {
+      return port;
+    },
+    get url() {
+      return `http://${settings.host === "0.0.0.0" || settings.host === "::" ? "127.0.0.1" : settings.host}:${port}`;
+    },
+    start() {
+      return new Promise<number>((resolve, reject) => {
+        const onError = (error: NodeJS.ErrnoException) => {
+          server.off("listening", onListening);
+          if (error.code === "EADDRINUSE") {
+            reject(new ConfigError(`port ${settings.port} on ${settings.host} is already in use: stop the other process or set PORT`));
+          } else if (error.code === "EACCES") {
+            reject(new ConfigError(`no permission to listen on port ${settings.port}: use a port above 1024 or set PORT`));
+          } else {
+            reject(error);
+          }
+        };
+        const onListening = () => {
+          server.off("error", onError);
+          port = (server.address() as AddressInfo).port;
+          for (const s of services) s.start();
+          resolve(port);
+        };
+        server.once("error", onError);
+        server.once("listening", onListening);
+        server.listen(settings.port, settings.host);
+      });
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // In-flight requests finish; idle keep-alive sockets close now, busy ones after answering.
+        setTimeout(() => server.closeAllConnections(), 5_000).unref();
+      });
+      ingest.flush();
+      await Promise.all(services.map((s) => s.stop()));
+      db.close();
+    },
+  };
+  return app;
+}

@@ -1,0 +1,42 @@
+import { Router, type NextFunction, type Request, type Response } from "express";
+import type { EventRepo } from "../events/event-repo.js";
+import { optionalInt, optionalString, QueryError } from "./query.js";
+
+/**
+ * Read-only views other modules contribute to `/api/*`. Each takes the parsed query and returns the
+ * JSON body; a QueryError becomes a 400.
+ */
+export type ApiView = (query: Record<string, unknown>) => object;
+
+export interface ApiDeps {
+  events: EventRepo;
+  /** Extra GET routes by path below /api, e.g. { "/products": view }. */
+  views?: Record<string, ApiView>;
+}
+
+export function apiRouter(deps: ApiDeps): Router {
+  const router = Router();
+  router.get("/events", (req, res) => {
+    const q = req.query as Record<string, unknown>;
+    const events = deps.events.list({
+      event: optionalString(q, "event"),
+      eshopId: optionalInt(q, "eshopId", 1, Number.MAX_SAFE_INTEGER),
+      before: optionalInt(q, "before", 1, Number.MAX_SAFE_INTEGER),
+      limit: optionalInt(q, "limit", 1, 1000) ?? 100,
+    });
+    res.json({ events });
+  });
+  for (const [path, view] of Object.entries(deps.views ?? {})) {
+    router.get(path, (req, res) => {
+      res.json(view(req.query as Record<string, unknown>));
+    });
+  }
+  router.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (error instanceof QueryError) {
+      res.status(400).json({ error: error.message });
+      return;
+    }
+    next(error);
+  });
+  return router;
+}

@@ -1,0 +1,52 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+
+/**
+ * The body Shoptet POSTs for every event: thin, no id of its own. `payload` appears only for
+ * webhooks registered with sendPayload "full" (currently no event supports it); kept if present.
+ */
+export const webhookEnvelope = z.object({
+  eshopId: z.number().int().positive(),
+  event: z.string().regex(/^[A-Za-z][A-Za-z0-9]*:[A-Za-z][A-Za-z0-9]*$/, "event must look like entity:action"),
+  eventCreated: z.string().min(1).max(64),
+  eventInstance: z.union([z.string().max(65_536), z.number().transform(String)]),
+  payload: z.record(z.string(), z.unknown()).optional(),
+});
+
+export type WebhookEnvelope = z.infer<typeof webhookEnvelope>;
+
+/** The e-shop id of a parsed body, when it has one, to choose the signature key. */
+export function eshopIdOf(body: unknown): number | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const id = (body as { eshopId?: unknown }).eshopId;
+  return typeof id === "number" && Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
+/** Explains why a body is not an envelope, in one line for the 400 answer and the log. */
+export function describeEnvelopeError(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join(".") : "body"}: ${i.message}`)
+    .join("; ");
+}
+
+/**
+ * Shoptet datetimes carry an offset without a colon (`2019-01-08T15:13:39+0100`); V8 parses it.
+ * Returns epoch ms, or null for text that is not a date.
+ */
+export function parseShoptetTime(text: string): number | null {
+  const ms = Date.parse(text);
+  return Number.isFinite(ms) ? ms : null;
+}
+
+/**
+ * The identity of a notification. Shoptet sends no event id, and a retry repeats the four envelope
+ * fields exactly, so they identify it. Two deliveries identical in all four are one fact: for
+ * `stock:movement` the worker reads every movement after its cursor anyway, so folding them loses
+ * nothing, while a new movement in the same warehouse a second later gets a new key.
+ */
+export function dedupeKeyOf(e: Pick<WebhookEnvelope, "eshopId" | "event" | "eventInstance" | "eventCreated">): Buffer {
+  return createHash("sha256")
+    .update(`${e.eshopId}\u0000${e.event}\u0000${e.eventInstance}\u0000${e.eventCreated}`)
+    .digest();
+}

@@ -1,0 +1,174 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingEvent } from "../events/event-repo.js";
+import { EVENT_CATALOG } from "../events/event-catalog.js";
+import { jobForEvent } from "../events/jobs-for-event.js";
+import type { Metrics } from "../metrics/metrics.js";
+import type { Clock } from "../shared/clock.js";
+import type { Logger } from "../shared/logger.js";
+import type { IngestQueue } from "./ingest-queue.js";
+import type { IpCheck } from "./ip-allowlist.js";
+import { isValidSignature, looksLikeSignature } from "./verify-signature.js";
+import {
+  dedupeKeyOf,
+  describeEnvelopeError,
+  eshopIdOf,
+  parseShoptetTime,
+  webhookEnvelope,
+} from "./webhook-envelope.js";
+
+export interface WebhookHandlerDeps {
+  /** The signature key for an e-shop (per-shop override, else the default), or undefined. */
+  keyFor: (eshopId: number | undefined) => string | undefined;
+  bodyLimit: number;
+  ingest: IngestQueue;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  /** Sender address check (allowlist); receives the client address chosen by the server. */
+  ipAllowed: IpCheck;
+  clientAddress: (req: IncomingMessage) => string | undefined;
+}
+
+const JSON_TYPE = { "content-type": "application/json; charset=utf-8" };
+
+function answer(res: ServerResponse, status: number, body: object, close = false): void {
+  const text = JSON.stringify(body);
+  const headers: Record<string, string | number> = { ...JSON_TYPE, "content-length": Buffer.byteLength(text) };
+  if (close) headers.connection = "close";
+  res.writeHead(status, headers);
+  res.end(text);
+}
+
+/**
+ * The webhook endpoint, on plain node:http rather than Express: it is the hot path, and Express's
+ * per-request machinery would cost most of the throughput. Order of checks: sender address, size,
+ * signature (on the raw bytes), envelope; then group commit, and 200 only after the commit.
+ */
+export function createWebhookHandler(deps: WebhookHandlerDeps) {
+  const { keyFor, bodyLimit, ingest, clock, logger, metrics } = deps;
+  const warned = new Set<string>();
+
+  function reject(res: ServerResponse, status: number, reason: string, message: string, close = false): void {
+    metrics.webhookRejections.inc({ reason });
+    answer(res, status, { error: message }, close);
+  }
+
+  function warnOnce(key: string, message: string, fields: object): void {
+    if (warned.has(key)) return;
+    warned.add(key);
+    logger.warn(fields, message);
+  }
+
+  return function handleWebhook(req: IncomingMessage, res: ServerResponse): void {
+    const started = process.hrtime.bigint();
+    if (!deps.ipAllowed(deps.clientAddress(req))) {
+      req.resume();
+      reject(res, 403, "ip", "sender address is not in SHOPTET_IP_ALLOWLIST");
+      return;
+    }
+    const encoding = req.headers["content-encoding"];
+    if (encoding !== undefined && encoding !== "identity") {
+      reject(res, 415, "encoding", `content-encoding "${encoding}" is not accepted; send the plain JSON body`, true);
+      req.resume();
+      return;
+    }
+    const declared = req.headers["content-length"];
+    if (declared !== undefined && Number(declared) > bodyLimit) {
+      reject(res, 413, "too_large", `body of ${declared} bytes is over the ${bodyLimit}-byte limit`, true);
+      return;
+    }
+    const signature = req.headers["shoptet-webhook-signature"];
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on("data", (chunk: Buffer) => {
+      if (tooLarge) return;
+      size += chunk.length;
+      if (size > bodyLimit) {
+        tooLarge = true;
+        chunks.length = 0;
+        reject(res, 413, "too_large", `body is over the ${bodyLimit}-byte limit`, true);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("error", () => {
+      // The client went away; nothing was stored, nothing to answer.
+    });
+    req.on("end", () => {
+      if (tooLarge) return;
+      const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+      if (!looksLikeSignature(signature)) {
+        reject(
+          res,
+          401,
+          "signature_missing",
+          signature === undefined
+            ? "Shoptet-Webhook-Signature header is missing"
+            : "Shoptet-Webhook-Signature must be 40 hex characters (HMAC-SHA1)",
+        );
+        return;
+      }
+      let parsed: unknown;
+      let parseFailed = false;
+      try {
+        parsed = JSON.parse(raw.toString("utf8"));
+      } catch {
+        parseFailed = true;
+      }
+      const eshopId = eshopIdOf(parsed);
+      const key = keyFor(eshopId);
+      if (key === undefined) {
+        const variable = eshopId === undefined ? "SHOPTET_WEBHOOK_KEY" : `SHOPTET_WEBHOOK_KEY_${eshopId} or SHOPTET_WEBHOOK_KEY`;
+        warnOnce(`nokey:${eshopId}`, `webhook refused: no signature key configured; set ${variable}`, { eshopId });
+        reject(res, 401, "no_key", `no signature key is configured for this e-shop; the operator must set ${variable}`);
+        return;
+      }
+      if (!isValidSignature(key, raw, signature)) {
+        warnOnce(
+          `badsig:${eshopId}`,
+          "webhook refused: signature mismatch; check the key against the one returned by POST /api/webhooks/renew-signature-key (repeats are not logged)",
+          { eshopId },
+        );
+        reject(res, 401, "signature_mismatch", "signature does not match the body");
+        return;
+      }
+      if (parseFailed) {
+        reject(res, 400, "not_json", "body is not valid JSON");
+        return;
+      }
+      const envelope = webhookEnvelope.safeParse(parsed);
+      if (!envelope.success) {
+        reject(res, 400, "not_envelope", `not a Shoptet webhook: ${describeEnvelopeError(envelope.error)}`);
+        return;
+      }
+      const e = envelope.data;
+      const known = Object.hasOwn(EVENT_CATALOG, e.event);
+      const incoming: IncomingEvent = {
+        eshopId: e.eshopId,
+        event: e.event,
+        eventInstance: e.eventInstance,
+        eventCreated: e.eventCreated,
+        eventCreatedMs: parseShoptetTime(e.eventCreated),
+        receivedAt: clock.now(),
+        dedupeKey: dedupeKeyOf(e),
+        known,
+        payload: e.payload === undefined ? null : JSON.stringify(e.payload),
+        raw,
+        job: jobForEvent(e.event, e.eventInstance),
+      };
+      ingest.submit(incoming, (error, result) => {
+        if (error || !result) {
+          metrics.storageErrors.inc();
+          reject(res, 503, "storage", "the event could not be stored; retry later");
+          return;
+        }
+        const label = known ? e.event : "unknown";
+        metrics.webhooks.inc({ event: label, outcome: result.duplicate ? "duplicate" : "stored" });
+        if (!known && !result.duplicate) metrics.unknownEvents.inc();
+        answer(res, 200, { ok: true, id: result.id, duplicate: result.duplicate });
+        metrics.ingestLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      });
+    });
+  };
+}
