@@ -6,6 +6,7 @@ import { EventRepo } from "./events/event-repo.js";
 import { createWebApp } from "./http/create-web-app.js";
 import { webhookKeyFor } from "./keys.js";
 import { Metrics } from "./metrics/metrics.js";
+import { InlineWriter, ThreadWriter, type BatchWriter } from "./receiver/batch-writer.js";
 import { IngestQueue } from "./receiver/ingest-queue.js";
 import { createIpCheck } from "./receiver/ip-allowlist.js";
 import { createWebhookHandler } from "./receiver/webhook-handler.js";
@@ -28,6 +29,11 @@ export interface AppDeps {
   fetch?: typeof fetch;
   /** An already open database (tests); otherwise settings.dbPath is opened. */
   db?: Db;
+  /**
+   * How long a webhook batch may wait for the database write lock before its requests get 503.
+   * Shoptet gives up after 4 s, so the answer must come well before that.
+   */
+  ingestBusyTimeoutMs?: number;
 }
 
 export interface App {
@@ -62,7 +68,9 @@ export function createApp(deps: AppDeps): App {
   const events = new EventRepo(db);
   const services: Service[] = [];
 
-  const ingest = new IngestQueue(events, {
+  const writer: BatchWriter =
+    db.memory ? new InlineWriter(events) : new ThreadWriter({ dbPath: db.name, busyTimeoutMs: deps.ingestBusyTimeoutMs ?? 2000 });
+  const ingest = new IngestQueue(writer, {
     onCommit: (results) => {
       metrics.ingestBatch.observe(results.length);
     },
@@ -132,7 +140,8 @@ export function createApp(deps: AppDeps): App {
     get url() {
       return `http://${settings.host === "0.0.0.0" || settings.host === "::" ? "127.0.0.1" : settings.host}:${port}`;
     },
-    start() {
+    async start() {
+      if (writer instanceof ThreadWriter) await writer.start();
       return new Promise<number>((resolve, reject) => {
         const onError = (error: NodeJS.ErrnoException) => {
           server.off("listening", onListening);
@@ -164,7 +173,8 @@ export function createApp(deps: AppDeps): App {
         // In-flight requests finish; idle keep-alive sockets close now, busy ones after answering.
         setTimeout(() => server.closeAllConnections(), 5_000).unref();
       });
-      ingest.flush();
+      await ingest.drain();
+      await writer.close();
       await Promise.all(services.map((s) => s.stop()));
       db.close();
     },

@@ -1,61 +1,82 @@
-import type { EventRepo, IncomingEvent, InsertResult } from "../events/event-repo.js";
+import type { InsertResult } from "../events/event-repo.js";
+import type { AcceptedWebhook } from "./accepted-webhook.js";
 import { coerceError } from "../shared/errors.js";
+import type { BatchWriter } from "./batch-writer.js";
 
 export type IngestCallback = (error: Error | null, result?: InsertResult) => void;
 
 /**
- * IngestQueue is group commit for webhooks. Requests that arrive in the same turn of the event loop
- * are written in one SQLite transaction (one fsync with synchronous=FULL), and each is answered only
- * after that transaction commits. Durability then costs one fsync per batch, not per request.
+ * IngestQueue is group commit for webhooks. Requests wait in a batch while the previous batch is
+ * being committed; when it is done, everything that arrived meanwhile is written in one transaction
+ * (one fsync with synchronous=FULL), and each request is answered only after its batch committed.
+ * The batch size adapts to the load: one request when idle, hundreds under a burst.
  */
 export class IngestQueue {
-  private events: IncomingEvent[] = [];
+  private events: AcceptedWebhook[] = [];
   private callbacks: IngestCallback[] = [];
   private scheduled = false;
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
-    private readonly repo: EventRepo,
+    private readonly writer: BatchWriter,
     private readonly options: {
       maxBatch?: number;
-      /** After each successful commit, with the number of new (non-duplicate) events. */
-      onCommit?: (results: readonly InsertResult[], events: readonly IncomingEvent[]) => void;
+      /** Batches handed to the writer at once: the next one queues while one commits. */
+      maxInFlight?: number;
+      onCommit?: (results: readonly InsertResult[], events: readonly AcceptedWebhook[]) => void;
       onError?: (error: Error, batchSize: number) => void;
     } = {},
   ) {}
 
-  submit(event: IncomingEvent, callback: IngestCallback): void {
+  submit(event: AcceptedWebhook, callback: IngestCallback): void {
     this.events.push(event);
     this.callbacks.push(callback);
-    if (this.events.length >= (this.options.maxBatch ?? 1000)) {
-      this.flush();
-    } else if (!this.scheduled) {
+    if (!this.scheduled && this.inFlight.size < this.maxInFlight) {
       this.scheduled = true;
-      setImmediate(() => this.flush());
+      // Let every request already readable in this turn of the event loop join the batch.
+      setImmediate(() => {
+        this.scheduled = false;
+        this.pump();
+      });
     }
   }
 
-  /** Pending requests not yet committed (for graceful shutdown). */
+  /** Requests accepted but not yet committed. */
   get size(): number {
     return this.events.length;
   }
 
-  flush(): void {
-    this.scheduled = false;
-    if (this.events.length === 0) return;
-    const events = this.events;
-    const callbacks = this.callbacks;
-    this.events = [];
-    this.callbacks = [];
-    let results: InsertResult[];
-    try {
-      results = this.repo.insertBatch(events);
-    } catch (thrown) {
-      const error = coerceError(thrown);
-      this.options.onError?.(error, events.length);
-      for (const cb of callbacks) cb(error);
-      return;
+  private get maxInFlight(): number {
+    return this.options.maxInFlight ?? 2;
+  }
+
+  private pump(): void {
+    if (this.inFlight.size >= this.maxInFlight || this.events.length === 0) return;
+    const max = this.options.maxBatch ?? 2000;
+    const events = this.events.splice(0, max);
+    const callbacks = this.callbacks.splice(0, max);
+    const done: Promise<void> = this.writer.write(events).then(
+      (results) => {
+        for (let i = 0; i < callbacks.length; i++) callbacks[i]!(null, results[i]);
+        this.options.onCommit?.(results, events);
+      },
+      (thrown: unknown) => {
+        const error = coerceError(thrown);
+        this.options.onError?.(error, events.length);
+        for (const cb of callbacks) cb(error);
+      },
+    ).finally(() => {
+      this.inFlight.delete(done);
+      this.pump();
+    });
+    this.inFlight.add(done);
+  }
+
+  /** Resolves once everything submitted so far is committed (or failed). */
+  async drain(): Promise<void> {
+    while (this.inFlight.size || this.events.length) {
+      this.pump();
+      await Promise.all(this.inFlight);
     }
-    for (let i = 0; i < callbacks.length; i++) callbacks[i]!(null, results[i]);
-    this.options.onCommit?.(results, events);
   }
 }

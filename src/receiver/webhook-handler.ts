@@ -1,20 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { IncomingEvent } from "../events/event-repo.js";
-import { EVENT_CATALOG } from "../events/event-catalog.js";
-import { jobForEvent } from "../events/jobs-for-event.js";
+import { isKnownEvent } from "./accepted-webhook.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { Clock } from "../shared/clock.js";
 import type { Logger } from "../shared/logger.js";
 import type { IngestQueue } from "./ingest-queue.js";
 import type { IpCheck } from "./ip-allowlist.js";
 import { isValidSignature, looksLikeSignature } from "./verify-signature.js";
-import {
-  dedupeKeyOf,
-  describeEnvelopeError,
-  eshopIdOf,
-  parseShoptetTime,
-  webhookEnvelope,
-} from "./webhook-envelope.js";
+import { describeEnvelopeError, eshopIdOf, webhookEnvelope } from "./webhook-envelope.js";
 
 export interface WebhookHandlerDeps {
   /** The signature key for an e-shop (per-shop override, else the default), or undefined. */
@@ -143,21 +135,8 @@ export function createWebhookHandler(deps: WebhookHandlerDeps) {
         return;
       }
       const e = envelope.data;
-      const known = Object.hasOwn(EVENT_CATALOG, e.event);
-      const incoming: IncomingEvent = {
-        eshopId: e.eshopId,
-        event: e.event,
-        eventInstance: e.eventInstance,
-        eventCreated: e.eventCreated,
-        eventCreatedMs: parseShoptetTime(e.eventCreated),
-        receivedAt: clock.now(),
-        dedupeKey: dedupeKeyOf(e),
-        known,
-        payload: e.payload === undefined ? null : JSON.stringify(e.payload),
-        raw,
-        job: jobForEvent(e.event, e.eventInstance),
-      };
-      ingest.submit(incoming, (error, result) => {
+      const known = isKnownEvent(e.event);
+      ingest.submit({ raw, receivedAt: clock.now(), envelope: e }, (error, result) => {
         if (error || !result) {
           metrics.storageErrors.inc();
           reject(res, 503, "storage", "the event could not be stored; retry later");

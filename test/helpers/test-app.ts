@@ -17,7 +17,7 @@ export interface TestApp {
 /** Starts the whole daemon in-process on 127.0.0.1, port 0, with a real SQLite file. Stopped after the test. */
 export async function startTestApp(
   env: Env = {},
-  options: { dbPath?: string; clock?: Clock; logger?: Logger } = {},
+  options: { dbPath?: string; clock?: Clock; logger?: Logger; ingestBusyTimeoutMs?: number } = {},
 ): Promise<TestApp> {
   const dbPath = options.dbPath ?? tempDbPath();
   const settings = readSettings({
@@ -27,7 +27,12 @@ export async function startTestApp(
     STOCKWATCH_DB: dbPath,
     ...env,
   });
-  const app = createApp({ settings, logger: options.logger ?? silentLogger(), ...(options.clock ? { clock: options.clock } : {}) });
+  const app = createApp({
+    settings,
+    logger: options.logger ?? silentLogger(),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.ingestBusyTimeoutMs ? { ingestBusyTimeoutMs: options.ingestBusyTimeoutMs } : {}),
+  });
   running.push(app);
   await app.start();
   return { app, url: app.url, dbPath };
