@@ -41,6 +41,12 @@ CREATE TABLE jobs (
 CREATE UNIQUE INDEX jobs_one_pending ON jobs (kind, eshop_id, subject) WHERE status = 'pending';
 CREATE INDEX jobs_due ON jobs (status, run_at);
 
+-- Named positions of loops that read the events table in order (e.g. the event-rules feed).
+CREATE TABLE cursors (
+  name     TEXT PRIMARY KEY,
+  position INTEGER NOT NULL
+);
+
 -- Written by health checks: proves the database accepts writes.
 CREATE TABLE heartbeat (
   name TEXT PRIMARY KEY,

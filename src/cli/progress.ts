@@ -1,0 +1,44 @@
+/**
+ * Progress for long CLI work, on stderr: a live counter (or bar when the total is known) when
+ * stderr is a terminal, nothing otherwise. The caller prints its own one-line summary at the end.
+ */
+export interface Progress {
+  /** Adds `n` done units; `total` may be learned along the way. */
+  tick(n?: number, total?: number): void;
+  /** Clears the live line. */
+  done(): void;
+}
+
+export function createProgress(
+  label: string,
+  stream: NodeJS.WriteStream | { isTTY?: boolean; write(s: string): boolean } = process.stderr,
+  now: () => number = Date.now,
+): Progress {
+  if (!stream.isTTY) return { tick() {}, done() {} };
+  let count = 0;
+  let total: number | undefined;
+  let last = 0;
+  const render = () => {
+    if (total && total > 0) {
+      const width = 24;
+      const filled = Math.min(width, Math.round((count / total) * width));
+      stream.write(`\r${label} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${count}/${total}`);
+    } else {
+      stream.write(`\r${label} ${count}`);
+    }
+  };
+  return {
+    tick(n = 1, t?: number) {
+      count += n;
+      if (t !== undefined) total = t;
+      const at = now();
+      if (at - last >= 100) {
+        last = at;
+        render();
+      }
+    },
+    done() {
+      stream.write("\r\x1b[K");
+    },
+  };
+}
