@@ -7,7 +7,7 @@ export interface Envelope {
   event: string;
   eventCreated: string;
   eventInstance: string;
-  payload?: unknown;
+  payload?: Record<string, unknown>;
 }
 
 let counter = 0;
