@@ -1,0 +1,79 @@
+import type { AlertMessage, AlertSubject, NewOutboxMessage } from "../outbox/outbox-types.js";
+import { releaseTime } from "./quiet-hours.js";
+import type { CompiledRule, CompiledRules } from "./rules-types.js";
+
+export interface AlertMessageInput {
+  rules: CompiledRules;
+  rule: CompiledRule;
+  transition: "open" | "remind" | "resolve";
+  alertId: number;
+  /** Reminder number, to keep each reminder's dedupe key distinct. */
+  reminder?: number;
+  subject: AlertSubject;
+  event?: { type: string; instance: string; eventId: number };
+  /** Epoch ms the decision was made. */
+  now: number;
+}
+
+/**
+ * One outbox row per channel the rule notifies. Delivery waits for the rule's group window
+ * (`notBefore` = now + group, with a shared groupKey so the outbox merges the rule's alerts into
+ * one message) and, when the channel has quiet hours, until they end; held messages share the
+ * groupKey too, so they go out together.
+ */
+export function buildAlertMessages(input: AlertMessageInput): NewOutboxMessage[] {
+  const { rules, rule, transition, alertId } = input;
+  const body: AlertMessage = {
+    kind: "alert",
+    rule: rule.name,
+    severity: rule.severity,
+    transition,
+    alertId,
+    subject: input.subject,
+    summary: summarize(rule, transition, input.subject, input.event),
+  };
+  if (input.event) body.event = input.event;
+  const step = transition === "remind" ? `remind:${input.reminder ?? 0}` : transition;
+  return rule.notify.map((name) => {
+    const channel = rules.channel(name);
+    if (!channel) throw new Error(`rule ${rule.name} notifies undefined channel ${name}`);
+    const due = input.now + rule.groupMs;
+    const notBefore = releaseTime(due, channel.quietHours, rules.timezone);
+    const message: NewOutboxMessage = {
+      dedupeKey: `alert:${alertId}:${step}:${name}`,
+      channel: name,
+      destination: channel.destination,
+      body,
+      notBefore,
+      incidentKey: `alert:${alertId}`,
+    };
+    if (rule.groupMs > 0 || notBefore > due) message.groupKey = `${rule.name}:${name}:${transition}`;
+    return message;
+  });
+}
+
+const LEVEL_WORDS = { soldOut: "Sold out", low: "Low stock", ok: "In stock" } as const;
+
+/** One human line, e.g. "Sold out: KAV-1 Colombia 250 g (0 left, minimum 5)". */
+export function summarize(
+  rule: CompiledRule,
+  transition: "open" | "remind" | "resolve",
+  s: AlertSubject,
+  event?: { type: string; instance: string },
+): string {
+  if (rule.kind === "event") {
+    const label = rule.description ?? rule.name;
+    return `${label}: ${event?.type ?? "event"} ${s.code}`;
+  }
+  const label = rule.description ?? (rule.when.level !== null && rule.when.quantity === null ? LEVEL_WORDS[rule.when.level] : rule.name);
+  const product = s.name ? `${s.code} ${s.name}` : s.code;
+  const stocks = s.perStock
+    ? `; ${Object.entries(s.perStock)
+        .map(([id, q]) => `warehouse ${id}: ${q}`)
+        .join(", ")}`
+    : "";
+  const min = s.minStockSupply !== null ? `, minimum ${s.minStockSupply}` : "";
+  if (transition === "resolve") return `Resolved — ${label}: ${product} (now ${s.quantity ?? "?"} left${stocks})`;
+  const line = `${label}: ${product} (${s.quantity ?? "?"} left${min}${stocks})`;
+  return transition === "remind" ? `Still — ${line}` : line;
+}

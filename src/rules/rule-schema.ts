@@ -1,0 +1,170 @@
+import { validateDetailed } from "node-cron";
+import { z } from "zod";
+import { parseDuration } from "../shared/duration.js";
+import { compileGlobList } from "./glob.js";
+import { parseTimeOfDay } from "./quiet-hours.js";
+import { DIGEST_SECTIONS, LEVELS, RULE_LIMITS, SEVERITIES, WEEKDAYS } from "./rule-defaults.js";
+import { isValidTimeZone } from "./zoned-time.js";
+
+/**
+ * The shape of a rules file, strict: an unknown key anywhere is an error. Field-level checks
+ * (durations, globs, cron, times, timezone) live here so zod reports every one of them at its own
+ * path; checks across fields and sections (names, references, rule kinds) are in check-rules.ts.
+ * Defaults are applied by the compiler from rule-defaults.ts, not here, so the parsed value still
+ * says what the person wrote.
+ */
+
+const listOf = <T extends z.ZodType>(item: T, what: string) =>
+  z.union([item, z.array(item)], { error: `expected ${what}, or a list of them` });
+
+const duration = (hint: string) =>
+  z.string({ error: `expected a duration like 30s, 5m, 12h or 7d (${hint})` }).superRefine((text, ctx) => {
+    if (parseDuration(text) === undefined) {
+      ctx.addIssue({ code: "custom", message: `"${text}" is not a duration; write a number and a unit: 30s, 5m, 12h, 7d` });
+    }
+  });
+
+const glob = z.string({ error: "expected a glob pattern in quotes, e.g. \"KAV-*\"" }).superRefine((text, ctx) => {
+  const result = compileGlobList([text]);
+  if (!result.ok) ctx.addIssue({ code: "custom", message: result.errors[0]!.message });
+});
+
+const timeOfDay = z.string({ error: 'expected a time "HH:MM" in quotes, e.g. "22:00"' }).superRefine((text, ctx) => {
+  if (parseTimeOfDay(text) === undefined) {
+    ctx.addIssue({ code: "custom", message: `"${text}" is not a time; write 24-hour "HH:MM" in quotes, e.g. "06:00"` });
+  }
+});
+
+const eshopId = z.number({ error: "expected an e-shop id (a number, e.g. 222651)" }).int().positive();
+
+const quietPeriod = z
+  .object({
+    from: timeOfDay,
+    to: timeOfDay,
+    days: z.array(z.enum(WEEKDAYS, { error: `expected a weekday: ${WEEKDAYS.join(", ")}` })).min(1).optional(),
+  })
+  .strict();
+
+const quietHours = z.union([quietPeriod, z.array(quietPeriod).min(1)], {
+  error: 'expected {from: "22:00", to: "06:00", days: [...]} or a list of them',
+});
+
+const slackChannel = z
+  .object({
+    type: z.literal("slack"),
+    channel: z.string({ error: 'expected a Slack channel name or id, e.g. "#warehouse"' }).min(1),
+    quietHours: quietHours.optional(),
+  })
+  .strict();
+
+const email = z.string().superRefine((text, ctx) => {
+  if (!/^[^\s@]+@[^\s@]+$/.test(text)) ctx.addIssue({ code: "custom", message: `"${text}" is not an e-mail address` });
+});
+
+const emailChannel = z
+  .object({
+    type: z.literal("email"),
+    to: listOf(email, "an e-mail address"),
+    quietHours: quietHours.optional(),
+  })
+  .strict();
+
+export const channelSchema = z.discriminatedUnion("type", [slackChannel, emailChannel]);
+
+const quantity = z
+  .object({
+    below: z.number({ error: "expected a number" }).optional(),
+    atOrBelow: z.number({ error: "expected a number" }).optional(),
+    above: z.number({ error: "expected a number" }).optional(),
+  })
+  .strict();
+
+export const whenSchema = z
+  .object({
+    level: z.enum(LEVELS, { error: `expected one of ${LEVELS.join(", ")}` }).optional(),
+    quantity: quantity.optional(),
+    products: listOf(glob, "a product code glob").optional(),
+    stocks: z.array(z.union([z.number().int(), z.string().min(1)], { error: "expected a warehouse (stock) id" }), {
+      error: "expected a list of warehouse (stock) ids, e.g. [1, 3]",
+    }).min(1).optional(),
+    event: listOf(glob, "an event type or glob").optional(),
+    instances: listOf(glob, "an event instance glob").optional(),
+    eshops: listOf(eshopId, "an e-shop id").optional(),
+  })
+  .strict();
+
+export const ruleSchema = z
+  .object({
+    name: z.string({ error: "expected a rule name" }),
+    description: z.string().optional(),
+    when: whenSchema,
+    notify: listOf(z.string(), "a channel name"),
+    severity: z.enum(SEVERITIES, { error: `expected one of ${SEVERITIES.join(", ")}` }).optional(),
+    repeat: duration("how often to remind while the alert holds").superRefine((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms !== undefined && ms < RULE_LIMITS.minRepeatMs) {
+        ctx.addIssue({ code: "custom", message: `${text} is too often; remind at most every 1m (e.g. 1h, 12h)` });
+      }
+    }).optional(),
+    resolve: z.boolean({ error: "expected true or false" }).optional(),
+    clearAbove: z.number({ error: "expected a quantity (number)" }).optional(),
+    clearBelow: z.number({ error: "expected a quantity (number)" }).optional(),
+    group: duration("window that merges alerts into one message; 0s for none").superRefine((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms !== undefined && ms > RULE_LIMITS.maxGroupMs) {
+        ctx.addIssue({ code: "custom", message: `${text} would hold the first alert back too long; use at most 1h` });
+      }
+    }).optional(),
+    cooldown: duration("quiet time per subject after a message").optional(),
+    suppressWhenSoldOut: z.boolean({ error: "expected true or false" }).optional(),
+  })
+  .strict();
+
+export const digestSchema = z
+  .object({
+    name: z.string({ error: "expected a digest name" }),
+    schedule: z.string({ error: 'expected a cron expression in quotes, e.g. "0 7 * * 1-5"' }).superRefine((text, ctx) => {
+      const result = validateDetailed(text);
+      if (!result.valid) {
+        const why = result.errors.map((e) => e.message).join("; ");
+        ctx.addIssue({ code: "custom", message: `"${text}" is not a valid cron expression (${why}); e.g. "0 7 * * 1-5" is 07:00 on weekdays` });
+      }
+    }),
+    notify: listOf(z.string(), "a channel name"),
+    sections: z.array(z.enum(DIGEST_SECTIONS, { error: `expected one of ${DIGEST_SECTIONS.join(", ")}` })).min(1).optional(),
+    eshops: listOf(eshopId, "an e-shop id").optional(),
+    products: listOf(glob, "a product code glob").optional(),
+    skipEmpty: z.boolean({ error: "expected true or false" }).optional(),
+  })
+  .strict();
+
+export const rulesFileSchema = z
+  .object({
+    timezone: z.string({ error: 'expected an IANA timezone, e.g. "Europe/Prague"' }).superRefine((text, ctx) => {
+      if (!isValidTimeZone(text)) {
+        ctx.addIssue({ code: "custom", message: `unknown timezone "${text}"; use an IANA name such as Europe/Prague or UTC` });
+      }
+    }).optional(),
+    channels: z.record(z.string(), channelSchema, { error: "expected a map of channel name to channel" }),
+    rules: z.array(ruleSchema, { error: "expected a list of rules (each starting with \"- name:\")" }).optional(),
+    digests: z.array(digestSchema, { error: "expected a list of digests (each starting with \"- name:\")" }).optional(),
+  })
+  .strict();
+
+export type RulesFile = z.infer<typeof rulesFileSchema>;
+export type RuleInput = z.infer<typeof ruleSchema>;
+export type WhenInput = z.infer<typeof whenSchema>;
+export type ChannelInput = z.infer<typeof channelSchema>;
+export type DigestInput = z.infer<typeof digestSchema>;
+
+/** Keys allowed at each level, for "did you mean" hints on unknown keys. */
+export const ALLOWED_KEYS = {
+  file: Object.keys(rulesFileSchema.shape),
+  rule: Object.keys(ruleSchema.shape),
+  when: Object.keys(whenSchema.shape),
+  quantity: Object.keys(quantity.shape),
+  digest: Object.keys(digestSchema.shape),
+  slack: Object.keys(slackChannel.shape),
+  email: Object.keys(emailChannel.shape),
+  quietHours: Object.keys(quietPeriod.shape),
+} as const;
