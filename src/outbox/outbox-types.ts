@@ -70,3 +70,43 @@ export interface NewOutboxMessage {
    */
   incidentKey?: string;
 }
+
+/**
+ * Where one delivery (one outbox row) stands:
+ * pending (waiting for its time), sending (claimed by the worker, under a lease), sent,
+ * retrying (failed, will be tried again at nextAttemptAt), dead (failed for good or out of
+ * attempts; retry it from the CLI), unconfigured (its transport has no credentials: no
+ * SLACK_BOT_TOKEN or no SMTP_URL; kept so nothing is lost, retryable once configured).
+ */
+export type DeliveryStatus = "pending" | "sending" | "sent" | "retrying" | "dead" | "unconfigured";
+
+export const DELIVERY_STATUSES: readonly DeliveryStatus[] = [
+  "pending",
+  "sending",
+  "sent",
+  "retrying",
+  "dead",
+  "unconfigured",
+];
+
+export function isDeliveryStatus(value: string): value is DeliveryStatus {
+  return (DELIVERY_STATUSES as readonly string[]).includes(value);
+}
+
+/** One delivery as `GET /api/deliveries` and `stockwatch deliveries list` show it. Times are ISO 8601. */
+export interface DeliveryView {
+  id: number;
+  channel: string;
+  /** "slack" or "email". */
+  transport: Destination["type"];
+  /** The Slack channel, or the email recipients joined with ", ". */
+  destination: string;
+  kind: MessageBody["kind"];
+  status: DeliveryStatus;
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+  createdAt: string;
+  sentAt: string | null;
+  summary: string;
+}

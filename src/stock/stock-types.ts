@@ -17,6 +17,12 @@ export interface ProductSnapshot {
   level: Level;
   /** Amount per warehouse id (stock id as a string). */
   perStock: Readonly<Record<string, number>>;
+  /**
+   * True when the quantity was not read from Shoptet but inferred from a beta stock event (no API
+   * token configured): the level is right, the quantity only a bound (0 for soldOut, the minimum
+   * for low, at least 1 for inStock). Quantity-threshold rules should not rely on it. Absent = read.
+   */
+  estimated?: boolean;
 }
 
 /** StockChange is the typed "stock changed" signal: one product, before and after. */
