@@ -16,15 +16,15 @@ export interface RetryPolicy {
 }
 
 /**
- * DELIVERY_RETRY is the one retry policy of the outbox. With these numbers a delivery is tried 15
- * times over about 23 hours (a Slack or SMTP outage of most of a day loses nothing) before it is
- * dead; dead deliveries stay visible and can be retried from the CLI.
+ * DELIVERY_RETRY is the one retry policy of the outbox. With these numbers a delivery is tried 20
+ * times over about 11 hours (a Slack or SMTP outage overnight loses nothing) before it is dead;
+ * dead deliveries stay visible and can be retried from the CLI.
  */
 export const DELIVERY_RETRY: RetryPolicy = Object.freeze({
   baseMs: 10_000,
   factor: 2,
   maxDelayMs: 3_600_000,
-  maxAttempts: 15,
+  maxAttempts: 20,
   jitter: 0.2,
 });
 

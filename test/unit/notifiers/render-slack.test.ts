@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { escapeMrkdwn, GROUP_LIST_CAP, renderSlack, renderThreadReply } from "../../../src/notifiers/render-slack.js";
+import { alert, digest } from "../outbox/outbox-fixtures.js";
+
+const json = (v: unknown) => JSON.stringify(v);
+
+describe("renderSlack", () => {
+  it("shows product name and code, quantity and minimum, warehouses, severity and rule in blocks and text", () => {
+    const a = alert("KAV-1", { level: "low", quantity: 3 });
+    const { text, blocks } = renderSlack([a]);
+    for (const needle of ["KAV-1", "Coffee KAV-1", "3 (minimum 5)", "critical", "sold-out"]) {
+      expect(text).toContain(needle);
+      expect(json(blocks)).toContain(needle);
+    }
+    expect(text).toContain("warehouse 1: 3, warehouse 2: 0");
+    expect(json(blocks)).toContain("warehouse 2: 0");
+    expect(blocks[0]).toMatchObject({ type: "header" });
+    expect(json(blocks[0])).toContain(":large_orange_circle:");
+  });
+
+  it("marks a resolve and keeps the header within Slack's 150 characters", () => {
+    const long = alert("X", { transition: "resolve", summary: `Back in stock: ${"y".repeat(300)}` });
+    const { blocks } = renderSlack([long]);
+    const header = (blocks[0] as unknown as { text: { text: string } }).text.text;
+    expect(header.length).toBeLessThanOrEqual(150);
+    expect(header).toContain(":white_check_mark:");
+  });
+
+  it("escapes Slack control characters in names", () => {
+    const a = alert("A&B", { subject: { eshopId: 1, code: "A&B", name: "<script>", quantity: 0, minStockSupply: null, level: "soldOut" } });
+    const { text, blocks } = renderSlack([a]);
+    expect(json(blocks)).toContain("&lt;script&gt;");
+    expect(json(blocks)).not.toContain("<script>");
+    expect(text).toContain("A&amp;B");
+    expect(escapeMrkdwn("a<b>&")).toBe("a&lt;b&gt;&amp;");
+  });
+
+  it("lists grouped products in one message, capped, with +N more", () => {
+    const alerts = Array.from({ length: GROUP_LIST_CAP + 5 }, (_, i) => alert(`P-${i}`, { alertId: i }));
+    const { text, blocks } = renderSlack(alerts);
+    expect(text.split("\n")[0]).toBe(`${GROUP_LIST_CAP + 5} products sold out`);
+    expect(json(blocks)).toContain("P-0");
+    expect(json(blocks)).toContain(`P-${GROUP_LIST_CAP - 1}`);
+    expect(json(blocks)).not.toContain(`P-${GROUP_LIST_CAP}\``);
+    expect(json(blocks)).toContain("+5 more");
+    expect(text).toContain("+5 more");
+  });
+
+  it("counts resolved entries in a grouped message that was updated", () => {
+    const { text } = renderSlack([alert("A"), alert("B", { transition: "resolve" }), alert("C")]);
+    expect(text.split("\n")[0]).toBe("2 products sold out (1 resolved)");
+    expect(text).toContain("resolved: B Coffee B");
+  });
+
+  it("sums a digest up in a few lines", () => {
+    const { text, blocks } = renderSlack([digest()]);
+    expect(text).toContain("Stock digest morning");
+    expect(json(blocks)).toContain("Sold out: 2");
+    expect(json(blocks)).toContain("digest morning");
+  });
+
+  it("writes a short thread reply per updated alert", () => {
+    expect(renderThreadReply([alert("A", { transition: "resolve" })])).toBe(
+      ":white_check_mark: Back in stock: A Coffee A (0 left)",
+    );
+  });
+});
