@@ -11,16 +11,10 @@ import { IngestQueue } from "./receiver/ingest-queue.js";
 import { createIpCheck } from "./receiver/ip-allowlist.js";
 import { createWebhookHandler } from "./receiver/webhook-handler.js";
 import { systemClock, type Clock } from "./shared/clock.js";
-import { ConfigError } from "./shared/errors.js";
 import type { Logger } from "./shared/logger.js";
-
-/** A background loop the app starts and stops (stock worker, delivery worker, scheduler…). */
-export interface Service {
-  name: string;
-  start(): void;
-  stop(): Promise<void>;
-  running(): boolean;
-}
+import { buildPipeline, type Pipeline, type PipelineOptions } from "./runtime/build-pipeline.js";
+import { ConfigError } from "./shared/errors.js";
+import type { Service } from "./runtime/services.js";
 
 export interface AppDeps {
   settings: Settings;
@@ -34,12 +28,15 @@ export interface AppDeps {
    * Shoptet gives up after 4 s, so the answer must come well before that.
    */
   ingestBusyTimeoutMs?: number;
+  /** Tuning of the loops behind the receiver (tests shorten timeouts and intervals). */
+  pipeline?: PipelineOptions;
 }
 
 export interface App {
   readonly db: Db;
   readonly metrics: Metrics;
   readonly events: EventRepo;
+  readonly pipeline: Pipeline;
   /** Listens on settings.host:settings.port; resolves with the port actually bound. */
   start(): Promise<number>;
   /** Stops accepting, finishes in-flight requests, stops workers, closes the database. */
@@ -66,13 +63,21 @@ export function createApp(deps: AppDeps): App {
   const db = deps.db ?? openDatabase(settings.dbPath);
   const metrics = new Metrics({ defaultMetrics: true });
   const events = new EventRepo(db);
-  const services: Service[] = [];
+  let pipeline: Pipeline;
+  try {
+    pipeline = buildPipeline({ db, settings, clock, logger, ...(deps.pipeline ? { options: deps.pipeline } : {}) });
+  } catch (error) {
+    if (!deps.db) db.close();
+    throw error;
+  }
+  const services: Service[] = pipeline.services;
 
   const writer: BatchWriter =
     db.memory ? new InlineWriter(events) : new ThreadWriter({ dbPath: db.name, busyTimeoutMs: deps.ingestBusyTimeoutMs ?? 2000 });
   const ingest = new IngestQueue(writer, {
     onCommit: (results) => {
       metrics.ingestBatch.observe(results.length);
+      pipeline.wake();
     },
     onError: (error, size) => {
       logger.error({ err: error.message, batch: size }, "could not store webhooks; answered 503 so Shoptet retries");
@@ -100,7 +105,7 @@ export function createApp(deps: AppDeps): App {
 
   const heartbeat = db.prepare("INSERT INTO heartbeat (name, at) VALUES ('healthz', ?) ON CONFLICT (name) DO UPDATE SET at = excluded.at");
   const web = createWebApp({
-    api: { events },
+    api: { events, views: pipeline.views },
     adminToken: settings.adminToken,
     trustProxy: settings.trustProxy,
     metrics,
@@ -134,6 +139,7 @@ export function createApp(deps: AppDeps): App {
     db,
     metrics,
     events,
+    pipeline,
     get port() {
       return port;
     },
@@ -157,6 +163,7 @@ export function createApp(deps: AppDeps): App {
           server.off("error", onError);
           port = (server.address() as AddressInfo).port;
           for (const s of services) s.start();
+          pipeline.rules.watch();
           resolve(port);
         };
         server.once("error", onError);
@@ -176,6 +183,7 @@ export function createApp(deps: AppDeps): App {
       await ingest.drain();
       await writer.close();
       await Promise.all(services.map((s) => s.stop()));
+      await pipeline.close();
       db.close();
     },
   };

@@ -1,6 +1,7 @@
 import { afterEach } from "vitest";
 import { createApp, type App } from "../../src/app.js";
 import { readSettings, type Env } from "../../src/config/env.js";
+import type { PipelineOptions } from "../../src/runtime/build-pipeline.js";
 import type { Clock } from "../../src/shared/clock.js";
 import { silentLogger, type Logger } from "../../src/shared/logger.js";
 import { tempDbPath } from "./temp-dir.js";
@@ -17,7 +18,7 @@ export interface TestApp {
 /** Starts the whole daemon in-process on 127.0.0.1, port 0, with a real SQLite file. Stopped after the test. */
 export async function startTestApp(
   env: Env = {},
-  options: { dbPath?: string; clock?: Clock; logger?: Logger; ingestBusyTimeoutMs?: number } = {},
+  options: { dbPath?: string; clock?: Clock; logger?: Logger; ingestBusyTimeoutMs?: number; pipeline?: PipelineOptions } = {},
 ): Promise<TestApp> {
   const dbPath = options.dbPath ?? tempDbPath();
   const settings = readSettings({
@@ -32,6 +33,7 @@ export async function startTestApp(
     logger: options.logger ?? silentLogger(),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.ingestBusyTimeoutMs ? { ingestBusyTimeoutMs: options.ingestBusyTimeoutMs } : {}),
+    ...(options.pipeline ? { pipeline: options.pipeline } : {}),
   });
   running.push(app);
   await app.start();

@@ -50,6 +50,10 @@ export async function runServe(env: Env): Promise<number> {
         },
       );
     };
+    process.on("SIGHUP", () => {
+      logger.info("SIGHUP: reloading the rules file");
+      started.pipeline.rules.reload();
+    });
     process.once("SIGTERM", () => stop("SIGTERM"));
     process.once("SIGINT", () => stop("SIGINT"));
   });

@@ -1,0 +1,147 @@
+import type { Settings } from "../config/env.js";
+import { secretsOf } from "../config/env.js";
+import type { DashboardData } from "../dashboard/dashboard-data.js";
+import type { Db } from "../db/open-database.js";
+import { createEventFeed } from "../events/event-feed.js";
+import type { ApiView } from "../http/api-routes.js";
+import { QueryError } from "../http/query.js";
+import { createNotifiers, unconfiguredTransports } from "../notifiers/notifier-registry.js";
+import { createOutbox, type Outbox } from "../outbox/create-outbox.js";
+import { answerDeliveries } from "../outbox/deliveries-query.js";
+import { createDeliveryWorker, type DeliveryEvent } from "../outbox/delivery-worker.js";
+import { createStorageFailureReporter } from "../outbox/storage-failure-reporter.js";
+import { listAlerts } from "../rules/alert-repo.js";
+import { createRulesEngine, type RulesEngine } from "../rules/rules-engine.js";
+import type { Clock } from "../shared/clock.js";
+import type { Logger } from "../shared/logger.js";
+import { openRulesSource, type RulesSource } from "./rules-source.js";
+import { asService, everyService, type Service } from "./services.js";
+
+export interface PipelineOptions {
+  /** Slack request timeout (tests shorten it). */
+  slackTimeoutMs?: number;
+  /** Delivery worker poll interval. */
+  deliveryPollMs?: number;
+  /** Reminder tick interval. */
+  tickMs?: number;
+  onDeliveryEvent?: (event: DeliveryEvent) => void;
+}
+
+/** Everything after the receiver: rules, outbox, delivery, and the loops that drive them. */
+export interface Pipeline {
+  rules: RulesSource;
+  outbox: Outbox;
+  engine: RulesEngine;
+  services: Service[];
+  views: Record<string, ApiView>;
+  /** After webhooks were committed: look at them soon. */
+  wake(): void;
+  /** Runs every loop until nothing is left to do now (tests, demo). */
+  runUntilIdle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function buildPipeline(deps: {
+  db: Db;
+  settings: Settings;
+  clock: Clock;
+  logger: Logger;
+  options?: PipelineOptions;
+}): Pipeline {
+  const { db, settings, clock, logger } = deps;
+  const options = deps.options ?? {};
+  const secrets = secretsOf(settings);
+  const rules = openRulesSource(settings.rulesPath, { clock, logger });
+
+  const notifiers = createNotifiers(settings, {
+    db,
+    clock,
+    logger,
+    ...(options.slackTimeoutMs === undefined ? {} : { slackTimeoutMs: options.slackTimeoutMs }),
+  });
+  for (const { message } of unconfiguredTransports(settings)) logger.warn(message);
+
+  const reporter = createStorageFailureReporter({
+    logger,
+    clock,
+    notifiers,
+    secrets,
+    // Where to tell people when the database fails: every channel of the rules at startup.
+    destinations: Object.values(rules.current().channels).map((c) => ({ channel: c.name, destination: c.destination })),
+  });
+  const delivery = createDeliveryWorker({
+    db,
+    clock,
+    logger,
+    notifiers,
+    secrets,
+    ...(options.deliveryPollMs === undefined ? {} : { pollMs: options.deliveryPollMs }),
+    onStorageFailure: (error) => void reporter.reportStorageFailure(error),
+    ...(options.onDeliveryEvent ? { onEvent: options.onDeliveryEvent } : {}),
+  });
+  const outbox = createOutbox(db, clock, { onEnqueued: () => delivery.wake() });
+
+  const engine = createRulesEngine({
+    db,
+    clock,
+    logger: logger.child({ component: "rules" }),
+    getRules: () => rules.current(),
+    enqueue: (message) => {
+      outbox.enqueue(message);
+    },
+  });
+  rules.onChange(() => engine.reconcile());
+
+  const eventRules = createEventFeed({
+    db,
+    name: "event-rules",
+    logger,
+    handle: (events) => {
+      engine.onEvents(events.map((e) => ({ id: e.id, eshopId: e.eshopId, event: e.event, eventInstance: e.eventInstance, receivedAt: e.receivedAt })));
+    },
+  });
+  const ticker = everyService("reminders", options.tickMs ?? 30_000, () => engine.tick(), (error) =>
+    logger.error({ err: (error as Error).message }, "reminder tick failed"),
+  );
+
+  const services: Service[] = [asService("delivery", delivery), eventRules, ticker];
+
+  const views: Record<string, ApiView> = {
+    "/alerts": (q) => {
+      const state = q.state;
+      if (state !== undefined && state !== "" && state !== "open" && state !== "resolved") {
+        throw new QueryError("state must be open or resolved");
+      }
+      const limit = q.limit === undefined ? 100 : Number(q.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new QueryError("limit must be a whole number from 1 to 1000");
+      return { alerts: listAlerts(db, { state: state === "" ? undefined : (state as "open" | "resolved" | undefined), limit }) };
+    },
+    "/deliveries": (q) => {
+      const answer = answerDeliveries(outbox, q);
+      if (answer.status === 400) throw new QueryError(answer.body.error);
+      return answer.body;
+    },
+  };
+
+  return {
+    rules,
+    outbox,
+    engine,
+    services,
+    views,
+    wake() {
+      eventRules.wake();
+    },
+    async runUntilIdle() {
+      eventRules.runUntilIdle();
+      engine.tick();
+      await delivery.runUntilIdle();
+    },
+    async close() {
+      rules.close();
+      await notifiers.email?.close?.();
+    },
+  };
+}
+
+export type { DashboardData };

@@ -1,0 +1,90 @@
+import { existsSync } from "node:fs";
+import { loadRulesFile } from "../rules/load-rules.js";
+import { formatRuleError, type CompiledRules, type RuleError } from "../rules/rules-types.js";
+import { watchRules, type RulesWatcher } from "../rules/watch-rules.js";
+import type { Clock } from "../shared/clock.js";
+import { ConfigError } from "../shared/errors.js";
+import type { Logger } from "../shared/logger.js";
+import type { RulesStatus } from "../dashboard/dashboard-data.js";
+
+/**
+ * RulesSource holds the rules in force: loaded at startup (an invalid or missing file stops the
+ * daemon with the errors), then hot-reloaded on edits and SIGHUP — a broken edit is refused and
+ * logged, and the last good rules keep running.
+ */
+export interface RulesSource {
+  current(): CompiledRules;
+  status(): RulesStatus;
+  /** Re-reads the file now (SIGHUP). */
+  reload(): void;
+  /** Starts watching the file for edits. */
+  watch(): void;
+  close(): void;
+  /** Called after a valid new version is in force. */
+  onChange(listener: (rules: CompiledRules) => void): void;
+}
+
+export function summarizeRules(rules: CompiledRules): string {
+  const n = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
+  return `${n(Object.keys(rules.channels).length, "channel")}, ${n(rules.rules.length, "rule")}, ${n(rules.digests.length, "digest")}`;
+}
+
+export function openRulesSource(path: string, deps: { clock: Clock; logger: Logger }): RulesSource {
+  if (!existsSync(path)) {
+    throw new ConfigError(`rules file ${path} not found: create it (start from config/rules.yaml in the project) or set STOCKWATCH_RULES`);
+  }
+  const first = loadRulesFile(path);
+  if (!first.ok) {
+    throw new ConfigError(
+      `rules file ${path} is invalid (the daemon needs a valid one to start); fix these and run \`npx stockwatch rules check\`:\n${first.errors
+        .map((e) => formatRuleError(e))
+        .join("\n")}`,
+    );
+  }
+  let rules = first.rules;
+  let loadedAt = deps.clock.now();
+  let lastErrors: string[] = [];
+  let watcher: RulesWatcher | undefined;
+  const listeners: ((rules: CompiledRules) => void)[] = [];
+  const log = deps.logger.child({ component: "rules" });
+
+  const onValid = (next: CompiledRules) => {
+    rules = next;
+    loadedAt = deps.clock.now();
+    lastErrors = [];
+    log.info({ path, summary: summarizeRules(next) }, "rules reloaded");
+    for (const l of listeners) l(next);
+  };
+  const onInvalid = (errors: RuleError[]) => {
+    lastErrors = errors.map((e) => formatRuleError(e));
+    log.error({ path, errors: lastErrors }, "rules file edit refused; the previous rules keep running");
+  };
+
+  const source: RulesSource = {
+    current: () => rules,
+    status: () => ({ path, loadedAtMs: loadedAt, ok: lastErrors.length === 0, errors: lastErrors, summary: summarizeRules(rules) }),
+    reload() {
+      if (watcher) watcher.reload();
+      else {
+        const result = loadRulesFile(path);
+        if (result.ok) {
+          if (result.rules.checksum !== rules.checksum) onValid(result.rules);
+        } else onInvalid(result.errors);
+      }
+    },
+    watch() {
+      watcher ??= watchRules(path, onValid, onInvalid, {
+        current: rules,
+        onWatchError: (error) => log.warn({ err: error.message }, "cannot watch the rules file; send SIGHUP to reload it"),
+      });
+    },
+    close() {
+      watcher?.close();
+      watcher = undefined;
+    },
+    onChange(listener) {
+      listeners.push(listener);
+    },
+  };
+  return source;
+}
