@@ -1,0 +1,176 @@
+import type { JobQueue } from "../jobs/job-queue.js";
+import type { Job } from "../jobs/job-types.js";
+import type { JobContext, JobOutcome } from "../jobs/job-worker.js";
+import type { Clock } from "../shared/clock.js";
+import { coerceError } from "../shared/errors.js";
+import type { Logger } from "../shared/logger.js";
+import type { ShoptetApi } from "../shoptet/shoptet-client.js";
+import type { Movement, ProductDetail } from "../shoptet/shoptet-types.js";
+import { applyMovement, applyVariantDetail } from "./observations.js";
+import { fetchProductForCode } from "./product-details.js";
+import type { StockRepo } from "./stock-repo.js";
+import { blankState, cloneState, type ProductState } from "./stock-state.js";
+import type { ProductUpdate, StockWriter } from "./stock-writer.js";
+
+export interface MovementReaderOptions {
+  /** Page size of movement reads; Shoptet's maximum is 1000. */
+  itemsPerPage: number;
+  /** First contact with a warehouse reads from this long before its first webhook's eventCreated. */
+  firstContactMarginMs: number;
+  /** …but never further back than this before the job was created (old webhooks stored without a token). */
+  firstContactMaxLookbackMs: number;
+  /** Product details (name, minStockSupply) fetched inline per page for products never seen; the rest are queued. */
+  detailPrefetchLimit: number;
+  /** Cached name/minStockSupply older than this is refreshed by a queued job. */
+  detailStaleMs: number;
+}
+
+export const DEFAULT_MOVEMENT_READER_OPTIONS: MovementReaderOptions = {
+  itemsPerPage: 1000,
+  firstContactMarginMs: 2 * 60_000,
+  firstContactMaxLookbackMs: 24 * 3_600_000,
+  detailPrefetchLimit: 20,
+  detailStaleMs: 24 * 3_600_000,
+};
+
+export interface MovementReaderDeps {
+  repo: StockRepo;
+  writer: StockWriter;
+  queue: JobQueue;
+  client: ShoptetApi;
+  clock: Clock;
+  logger: Logger;
+  options: MovementReaderOptions;
+}
+
+/**
+ * Handles `movement-read` jobs: reads a warehouse's movement log after its cursor, every page,
+ * and applies each page in ONE transaction — movement rows (their primary key makes each id
+ * count once), product state, level history, the cursor, and the onStockChanges call.
+ * A crash between pages loses nothing: the next attempt continues after the last committed page.
+ */
+export function movementReader(deps: MovementReaderDeps) {
+  const { repo, client, clock, options } = deps;
+
+  return async function readMovements(job: Job, ctx: JobContext): Promise<JobOutcome | void> {
+    const stockId = Number(job.subject);
+    if (!/^\d+$/.test(job.subject) || !Number.isSafeInteger(stockId)) {
+      throw Object.assign(new Error(`stock:movement eventInstance "${job.subject}" is not a stock id`), { permanent: true });
+    }
+    if (!client.hasToken(job.eshopId)) {
+      return {
+        note:
+          `skipped: no Shoptet API token for e-shop ${job.eshopId}, so movements cannot be read ` +
+          `(set SHOPTET_API_TOKEN_${job.eshopId} or SHOPTET_API_TOKEN; beta stock events still work)`,
+      };
+    }
+    const cause = { event: "stock:movement", eventId: job.eventId };
+    let lastId = repo.getCursor(job.eshopId, stockId)?.lastId ?? null;
+    const startFrom = lastId === null ? firstContactStart(job, stockId) : null;
+    // Asked BEFORE the first read: if that read finds nothing since `startFrom`, every movement up
+    // to this id is older, and one made meanwhile has a higher id — so the cursor may start here.
+    const newest = lastId === null ? await client.lastMovement(job.eshopId, stockId) : null;
+
+    for (let first = lastId === null; ; first = false) {
+      const page = await client.movements(
+        job.eshopId,
+        stockId,
+        first ? { changeTimeFrom: startFrom!, itemsPerPage: options.itemsPerPage } : { lastId: lastId!, itemsPerPage: options.itemsPerPage },
+      );
+      const fresh = page.movements.filter((m) => lastId === null || m.id > lastId).sort((a, b) => a.id - b.id);
+      if (first && fresh.length === 0) {
+        // Nothing since shortly before the first webhook: start the cursor at the newest movement.
+        repo.transaction(() => {
+          ctx.assertOwned();
+          repo.advanceCursor(job.eshopId, stockId, newest?.lastId ?? 0, clock.now(), true);
+        });
+        return;
+      }
+      const details = await prefetchDetails(job.eshopId, fresh);
+      const maxId = fresh.length ? fresh[fresh.length - 1]!.id : lastId!;
+      repo.transaction(() => {
+        ctx.assertOwned();
+        const now = clock.now();
+        applyPage(job.eshopId, stockId, fresh, details, cause, now);
+        repo.advanceCursor(job.eshopId, stockId, maxId, now, true);
+      });
+      lastId = maxId;
+      const p = page.paginator;
+      const more = page.movements.length >= options.itemsPerPage || (p !== null && p.page < p.pageCount);
+      if (!more) return;
+    }
+  };
+
+  /**
+   * Where the first read of a warehouse starts: a margin before the earliest stored webhook for it
+   * (Shoptet's eventCreated; a delivery retried 15 minutes later still carries the original time),
+   * so the movement that caused the webhook is read, not skipped by starting at `/movements/last`.
+   */
+  function firstContactStart(job: Job, stockId: number): number {
+    const first = repo.firstMovementWebhook(job.eshopId, stockId);
+    const candidates = [first.createdMs, first.receivedMs, job.createdAt].filter((t): t is number => t !== null);
+    const earliest = Math.min(...candidates);
+    return Math.max(earliest, job.createdAt - options.firstContactMaxLookbackMs) - options.firstContactMarginMs;
+  }
+
+  /** Fetches details of products never seen before, up to the limit, outside any transaction. */
+  async function prefetchDetails(eshopId: number, movements: readonly Movement[]): Promise<Map<string, ProductDetail>> {
+    const out = new Map<string, ProductDetail>();
+    const wanted = new Map<string, string | null>();
+    const states = repo.detailState(eshopId, [...new Set(movements.map((m) => m.productCode))]);
+    for (const m of movements) {
+      if (wanted.has(m.productCode) || wanted.size >= options.detailPrefetchLimit) continue;
+      const known = states.get(m.productCode);
+      if (!known || known.checkedAt === null) wanted.set(m.productCode, m.productGuid ?? known?.guid ?? null);
+    }
+    for (const [code, guid] of wanted) {
+      if (out.has(code)) continue;
+      try {
+        const product = await fetchProductForCode(client, repo, eshopId, code, guid);
+        if (product) for (const v of product.variants) out.set(v.code, product);
+      } catch (error) {
+        // Details are a nicety here; the queued refresh job retries them.
+        deps.logger.warn({ eshopId, code, err: coerceError(error).message }, "could not read product detail; queued a refresh");
+      }
+    }
+    return out;
+  }
+
+  function applyPage(
+    eshopId: number,
+    stockId: number,
+    movements: readonly Movement[],
+    details: ReadonlyMap<string, ProductDetail>,
+    cause: { event: string; eventId: number | null },
+    now: number,
+  ): void {
+    const touched = new Map<string, ProductUpdate>();
+    const known = repo.getProducts(eshopId, [...new Set(movements.map((m) => m.productCode))]);
+    for (const m of movements) {
+      if (!repo.insertMovement(eshopId, stockId, m, now)) continue; // applied before
+      let u = touched.get(m.productCode);
+      if (!u) {
+        const previous = known.get(m.productCode) ?? null;
+        u = { previous, next: previous ? cloneState(previous) : blankState(eshopId, m.productCode, now) };
+        touched.set(m.productCode, u);
+      }
+      applyMovement(u.next, stockId, m);
+    }
+    const updates = [...touched.values()];
+    for (const u of updates) {
+      const product = details.get(u.next.code);
+      const variant = product?.variants.find((v) => v.code === u.next.code);
+      if (product && variant) applyVariantDetail(u.next, product, variant, now, false);
+    }
+    deps.writer.commit(updates, cause, now, true);
+    for (const u of updates) queueRefreshIfStale(u.next, now);
+  }
+
+  function queueRefreshIfStale(s: ProductState, now: number): void {
+    if (s.minCheckedAt !== null && now - s.minCheckedAt < options.detailStaleMs) return;
+    deps.queue.enqueue(
+      s.guid ? { kind: "product-refresh", eshopId: s.eshopId, subject: s.guid, runAt: now } : { kind: "variant-refresh", eshopId: s.eshopId, subject: s.code, runAt: now },
+      now,
+    );
+  }
+}

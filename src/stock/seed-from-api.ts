@@ -1,0 +1,181 @@
+import type { Db } from "../db/open-database.js";
+import type { Clock } from "../shared/clock.js";
+import { coerceError } from "../shared/errors.js";
+import type { Logger } from "../shared/logger.js";
+import { silentLogger } from "../shared/logger.js";
+import type { ShoptetApi } from "../shoptet/shoptet-client.js";
+import type { ProductDetail } from "../shoptet/shoptet-types.js";
+import { applySupply, applyVariantDetail, settleSupplies } from "./observations.js";
+import { StockRepo } from "./stock-repo.js";
+import { blankState, cloneState } from "./stock-state.js";
+import type { Level } from "./stock-types.js";
+import { StockWriter, type ProductUpdate } from "./stock-writer.js";
+
+export interface SeedDeps {
+  db: Db;
+  clock: Clock;
+  client: ShoptetApi;
+  eshopIds: readonly number[];
+  logger?: Logger;
+  /** Which product details (name, minStockSupply) to read: missing or older than detailStaleMs (default), all, or none. */
+  details?: "stale" | "all" | "none";
+  detailStaleMs?: number;
+  /** Product details read at once (the client still allows 2 requests per token). Default 4. */
+  detailConcurrency?: number;
+}
+
+/** Progress callback: `total` null while unknown. */
+export type SeedProgress = (phase: string, done: number, total: number | null) => void;
+
+export interface SeedResult {
+  eshops: number;
+  warehouses: number;
+  products: number;
+  levels: Record<Level, number>;
+  detailsRead: number;
+  apiCalls: number;
+  /** Products seen for the first time. */
+  added: number;
+  /** Known products whose level or quantity the sync corrected. */
+  changed: number;
+  ms: number;
+}
+
+interface Collected {
+  guid: string | null;
+  amounts: Map<number, { amountMilli: number; changeTime: number | null }>;
+}
+
+const WRITE_CHUNK = 500;
+
+/**
+ * Seeds or repairs the stock state of e-shops from the API: every warehouse's supplies (paged,
+ * 1000 per page), product details where needed, and each warehouse's movement cursor set to its
+ * newest movement (read BEFORE the supplies, so nothing after the snapshot is skipped). Does not
+ * signal stock changes — no alerts for the past — but records real level changes in the history.
+ */
+export async function seedFromApi(deps: SeedDeps, progress: SeedProgress = () => {}): Promise<SeedResult> {
+  const started = deps.clock.now();
+  const logger = deps.logger ?? silentLogger();
+  const repo = new StockRepo(deps.db);
+  const writer = new StockWriter(repo, () => {});
+  const result: SeedResult = { eshops: 0, warehouses: 0, products: 0, levels: { soldOut: 0, low: 0, ok: 0 }, detailsRead: 0, apiCalls: 0, added: 0, changed: 0, ms: 0 };
+  const call = <T>(p: Promise<T>): Promise<T> => {
+    result.apiCalls++;
+    return p;
+  };
+
+  for (const eshopId of deps.eshopIds) {
+    const { stocks } = await call(deps.client.listStocks(eshopId));
+    const cursors = new Map<number, number>();
+    const collected = new Map<string, Collected>();
+    for (const stock of stocks) {
+      const last = await call(deps.client.lastMovement(eshopId, stock.id));
+      cursors.set(stock.id, last?.lastId ?? 0);
+      let page = 1;
+      let seen = 0;
+      for (;;) {
+        const res = await call(deps.client.supplies(eshopId, stock.id, { page, itemsPerPage: 1000 }));
+        for (const s of res.supplies) {
+          if (s.amountMilli === null) continue;
+          let c = collected.get(s.code);
+          if (!c) {
+            c = { guid: s.productGuid, amounts: new Map() };
+            collected.set(s.code, c);
+          }
+          c.guid ??= s.productGuid;
+          c.amounts.set(stock.id, { amountMilli: s.amountMilli, changeTime: s.changeTime });
+        }
+        seen += res.supplies.length;
+        progress(`supplies of stock ${stock.id}`, seen, res.paginator?.totalCount ?? null);
+        const p = res.paginator;
+        if (!p || p.page >= p.pageCount || res.supplies.length === 0) break;
+        page++;
+      }
+    }
+
+    const details = await readDetails(deps, repo, eshopId, collected, call, progress, logger);
+    result.detailsRead += details.read;
+
+    const codes = [...collected.keys()];
+    for (let i = 0; i < codes.length; i += WRITE_CHUNK) {
+      const chunk = codes.slice(i, i + WRITE_CHUNK);
+      repo.transaction(() => {
+        const now = deps.clock.now();
+        const updates: ProductUpdate[] = chunk.map((code) => {
+          const c = collected.get(code)!;
+          const previous = repo.getProduct(eshopId, code);
+          const next = previous ? cloneState(previous) : blankState(eshopId, code, now);
+          // Every warehouse was read: a warehouse that no longer lists the product holds none of it.
+          for (const id of [...next.perStock.keys()]) if (!c.amounts.has(id)) next.perStock.delete(id);
+          for (const [stockId, a] of c.amounts) applySupply(next, stockId, a.amountMilli, a.changeTime, c.guid);
+          settleSupplies(next);
+          const product = details.byCode.get(code);
+          const variant = product?.variants.find((v) => v.code === code);
+          if (product && variant) applyVariantDetail(next, product, variant, now, false);
+          return { previous, next };
+        });
+        for (const change of writer.commit(updates, { event: "sync", eventId: null }, now, false)) {
+          if (change.previous === null) result.added++;
+          else result.changed++;
+        }
+        for (const u of updates) result.levels[u.next.level]++;
+      });
+      progress("saving products", Math.min(i + WRITE_CHUNK, codes.length), codes.length);
+    }
+    repo.transaction(() => {
+      for (const [stockId, lastId] of cursors) repo.advanceCursor(eshopId, stockId, lastId, deps.clock.now(), false);
+    });
+    result.eshops++;
+    result.warehouses += stocks.length;
+    result.products += codes.length;
+    logger.info({ eshopId, warehouses: stocks.length, products: codes.length }, "stock state synced from the Shoptet API");
+  }
+  result.ms = deps.clock.now() - started;
+  return result;
+}
+
+/** Reads product details for codes whose name/minimum are missing or stale, one call per product GUID. */
+async function readDetails(
+  deps: SeedDeps,
+  repo: StockRepo,
+  eshopId: number,
+  collected: ReadonlyMap<string, Collected>,
+  call: <T>(p: Promise<T>) => Promise<T>,
+  progress: SeedProgress,
+  logger: Logger,
+): Promise<{ byCode: Map<string, ProductDetail>; read: number }> {
+  const byCode = new Map<string, ProductDetail>();
+  const mode = deps.details ?? "stale";
+  if (mode === "none") return { byCode, read: 0 };
+  const staleMs = deps.detailStaleMs ?? 24 * 3_600_000;
+  const now = deps.clock.now();
+  const targets = new Map<string, { guid: string | null; code: string }>();
+  for (const [code, c] of collected) {
+    if (mode === "stale") {
+      const known = repo.getProduct(eshopId, code);
+      if (known && known.minCheckedAt !== null && now - known.minCheckedAt < staleMs) continue;
+    }
+    const key = c.guid ?? `code:${code}`;
+    if (!targets.has(key)) targets.set(key, { guid: c.guid, code });
+  }
+  const queue = [...targets.values()];
+  let done = 0;
+  let read = 0;
+  const workers = Array.from({ length: Math.max(1, deps.detailConcurrency ?? 4) }, async () => {
+    for (let t = queue.shift(); t; t = queue.shift()) {
+      try {
+        const product = await call(t.guid ? deps.client.productByGuid(eshopId, t.guid) : deps.client.productByCode(eshopId, t.code));
+        if (product) {
+          read++;
+          for (const v of product.variants) byCode.set(v.code, product);
+        }
+      } catch (error) {
+        logger.warn({ eshopId, code: t.code, err: coerceError(error).message }, "could not read product detail during sync");
+      }
+      progress("product details", ++done, targets.size);
+    }
+  });
+  await Promise.all(workers);
+  return { byCode, read };
+}
