@@ -65,7 +65,14 @@ export function createApp(deps: AppDeps): App {
   const events = new EventRepo(db);
   let pipeline: Pipeline;
   try {
-    pipeline = buildPipeline({ db, settings, clock, logger, ...(deps.pipeline ? { options: deps.pipeline } : {}) });
+    pipeline = buildPipeline({
+      db,
+      settings,
+      clock,
+      logger,
+      ...(deps.pipeline ? { options: deps.pipeline } : {}),
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    });
   } catch (error) {
     if (!deps.db) db.close();
     throw error;

@@ -14,6 +14,11 @@ import { listAlerts } from "../rules/alert-repo.js";
 import { createRulesEngine, type RulesEngine } from "../rules/rules-engine.js";
 import type { Clock } from "../shared/clock.js";
 import type { Logger } from "../shared/logger.js";
+import { ShoptetClient } from "../shoptet/shoptet-client.js";
+import { tokenLookup } from "../shoptet/token-lookup.js";
+import { listProducts } from "../stock/stock-queries.js";
+import type { Level } from "../stock/stock-types.js";
+import { createStockWorker, type StockWorker, type StockWorkerOptions } from "../stock/stock-worker.js";
 import { openRulesSource, type RulesSource } from "./rules-source.js";
 import { asService, everyService, type Service } from "./services.js";
 
@@ -25,6 +30,9 @@ export interface PipelineOptions {
   /** Reminder tick interval. */
   tickMs?: number;
   onDeliveryEvent?: (event: DeliveryEvent) => void;
+  stock?: StockWorkerOptions;
+  /** Shoptet API timeout per call. */
+  shoptetTimeoutMs?: number;
 }
 
 /** Everything after the receiver: rules, outbox, delivery, and the loops that drive them. */
@@ -32,6 +40,8 @@ export interface Pipeline {
   rules: RulesSource;
   outbox: Outbox;
   engine: RulesEngine;
+  stock: StockWorker;
+  shoptet: ShoptetClient;
   services: Service[];
   views: Record<string, ApiView>;
   /** After webhooks were committed: look at them soon. */
@@ -47,6 +57,7 @@ export function buildPipeline(deps: {
   clock: Clock;
   logger: Logger;
   options?: PipelineOptions;
+  fetch?: typeof fetch;
 }): Pipeline {
   const { db, settings, clock, logger } = deps;
   const options = deps.options ?? {};
@@ -89,6 +100,26 @@ export function buildPipeline(deps: {
     enqueue: (message) => {
       outbox.enqueue(message);
     },
+    getProducts: () => listProducts(db, { limit: 100_000 }),
+  });
+
+  const shoptet = new ShoptetClient({
+    baseUrl: settings.shoptetApiUrl,
+    tokenFor: tokenLookup(settings),
+    clock,
+    logger: logger.child({ component: "shoptet" }),
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    ...(options.shoptetTimeoutMs === undefined ? {} : { timeoutMs: options.shoptetTimeoutMs }),
+  });
+  const stock = createStockWorker({
+    db,
+    clock,
+    logger: logger.child({ component: "stock" }),
+    client: shoptet,
+    onStockChanges: (changes) => {
+      engine.onStockChanges(changes);
+    },
+    options: { secrets, ...options.stock },
   });
   rules.onChange(() => engine.reconcile());
 
@@ -104,9 +135,18 @@ export function buildPipeline(deps: {
     logger.error({ err: (error as Error).message }, "reminder tick failed"),
   );
 
-  const services: Service[] = [asService("delivery", delivery), eventRules, ticker];
+  const services: Service[] = [asService("stock", stock), asService("delivery", delivery), eventRules, ticker];
 
   const views: Record<string, ApiView> = {
+    "/products": (q) => {
+      const level = q.level;
+      if (level !== undefined && level !== "" && level !== "soldOut" && level !== "low" && level !== "ok") {
+        throw new QueryError("level must be soldOut, low or ok");
+      }
+      const limit = q.limit === undefined ? 1000 : Number(q.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw new QueryError("limit must be a whole number from 1 to 100000");
+      return { products: listProducts(db, { ...(level ? { level: level as Level } : {}), limit }) };
+    },
     "/alerts": (q) => {
       const state = q.state;
       if (state !== undefined && state !== "" && state !== "open" && state !== "resolved") {
@@ -127,12 +167,16 @@ export function buildPipeline(deps: {
     rules,
     outbox,
     engine,
+    stock,
+    shoptet,
     services,
     views,
     wake() {
+      stock.wake();
       eventRules.wake();
     },
     async runUntilIdle() {
+      await stock.runUntilIdle();
       eventRules.runUntilIdle();
       engine.tick();
       await delivery.runUntilIdle();
