@@ -107,7 +107,7 @@ async function main() {
       PORT: "0",
       HOST: "127.0.0.1",
       STOCKWATCH_DB: join(dir, `bench-${++dbN}.db`),
-      STOCKWATCH_RULES: join(dir, "none.yaml"),
+      STOCKWATCH_RULES: "config/rules.yaml",
       LOG_LEVEL: "info",
     });
 

@@ -3,8 +3,11 @@ import type { AddressInfo } from "node:net";
 import type { Settings } from "./config/env.js";
 import { openDatabase, type Db } from "./db/open-database.js";
 import { EventRepo } from "./events/event-repo.js";
+import { mountDashboard } from "./dashboard/dashboard-routes.js";
 import { createWebApp } from "./http/create-web-app.js";
+import { dashboardSource } from "./runtime/dashboard-source.js";
 import { webhookKeyFor } from "./keys.js";
+import { registerDbGauges } from "./metrics/db-gauges.js";
 import { Metrics } from "./metrics/metrics.js";
 import { InlineWriter, ThreadWriter, type BatchWriter } from "./receiver/batch-writer.js";
 import { IngestQueue } from "./receiver/ingest-queue.js";
@@ -78,6 +81,7 @@ export function createApp(deps: AppDeps): App {
     throw error;
   }
   const services: Service[] = pipeline.services;
+  registerDbGauges(metrics, { db, clock, shoptetStats: () => pipeline.shoptet.stats });
 
   const writer: BatchWriter =
     db.memory ? new InlineWriter(events) : new ThreadWriter({ dbPath: db.name, busyTimeoutMs: deps.ingestBusyTimeoutMs ?? 2000 });
@@ -113,6 +117,10 @@ export function createApp(deps: AppDeps): App {
   const heartbeat = db.prepare("INSERT INTO heartbeat (name, at) VALUES ('healthz', ?) ON CONFLICT (name) DO UPDATE SET at = excluded.at");
   const web = createWebApp({
     api: { events, views: pipeline.views },
+    adminRoutes: (web, guard) => {
+      const data = dashboardSource({ db, events, outbox: pipeline.outbox, rules: pipeline.rules });
+      mountDashboard(web, guard, { data: () => data, clock, adminToken: settings.adminToken });
+    },
     adminToken: settings.adminToken,
     trustProxy: settings.trustProxy,
     metrics,

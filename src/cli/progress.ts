@@ -5,6 +5,8 @@
 export interface Progress {
   /** Adds `n` done units; `total` may be learned along the way. */
   tick(n?: number, total?: number): void;
+  /** Sets the absolute count done (and the total, when known). */
+  update(done: number, total?: number): void;
   /** Clears the live line. */
   done(): void;
 }
@@ -14,7 +16,7 @@ export function createProgress(
   stream: NodeJS.WriteStream | { isTTY?: boolean; write(s: string): boolean } = process.stderr,
   now: () => number = Date.now,
 ): Progress {
-  if (!stream.isTTY) return { tick() {}, done() {} };
+  if (!stream.isTTY) return { tick() {}, update() {}, done() {} };
   let count = 0;
   let total: number | undefined;
   let last = 0;
@@ -27,15 +29,23 @@ export function createProgress(
       stream.write(`\r${label} ${count}`);
     }
   };
+  const maybeRender = () => {
+    const at = now();
+    if (at - last >= 100) {
+      last = at;
+      render();
+    }
+  };
   return {
     tick(n = 1, t?: number) {
       count += n;
       if (t !== undefined) total = t;
-      const at = now();
-      if (at - last >= 100) {
-        last = at;
-        render();
-      }
+      maybeRender();
+    },
+    update(doneCount: number, t?: number) {
+      count = doneCount;
+      if (t !== undefined) total = t;
+      maybeRender();
     },
     done() {
       stream.write("\r\x1b[K");

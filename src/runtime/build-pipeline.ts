@@ -78,7 +78,7 @@ export function buildPipeline(deps: {
     notifiers,
     secrets,
     // Where to tell people when the database fails: every channel of the rules at startup.
-    destinations: Object.values(rules.current().channels).map((c) => ({ channel: c.name, destination: c.destination })),
+    destinations: [...rules.current().channels.values()].map((c) => ({ channel: c.name, destination: c.destination })),
   });
   const delivery = createDeliveryWorker({
     db,

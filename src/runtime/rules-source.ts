@@ -26,7 +26,7 @@ export interface RulesSource {
 
 export function summarizeRules(rules: CompiledRules): string {
   const n = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
-  return `${n(Object.keys(rules.channels).length, "channel")}, ${n(rules.rules.length, "rule")}, ${n(rules.digests.length, "digest")}`;
+  return `${n(rules.channels.size, "channel")}, ${n(rules.rules.length, "rule")}, ${n(rules.digests.length, "digest")}`;
 }
 
 export function openRulesSource(path: string, deps: { clock: Clock; logger: Logger }): RulesSource {

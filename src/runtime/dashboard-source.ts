@@ -1,0 +1,65 @@
+import type { DashboardData, DashboardDigestRun } from "../dashboard/dashboard-data.js";
+import type { Db } from "../db/open-database.js";
+import type { EventRepo } from "../events/event-repo.js";
+import type { Outbox } from "../outbox/create-outbox.js";
+import { listAlerts } from "../rules/alert-repo.js";
+import { listProducts } from "../stock/stock-queries.js";
+import type { RulesSource } from "./rules-source.js";
+
+const ms = (iso: string | null): number => (iso === null ? 0 : Date.parse(iso));
+
+/** The dashboard's view of the database, built from the same repositories as `/api/*`. */
+export function dashboardSource(deps: { db: Db; events: EventRepo; outbox: Outbox; rules: RulesSource }): DashboardData {
+  const { db, events, outbox, rules } = deps;
+  const eventTypes = db.prepare<[], { event: string }>("SELECT DISTINCT event FROM events ORDER BY event");
+  const digestRuns = (limit: number) =>
+    db
+      .prepare<[number], { digest: string; period_from: number; period_to: number; status: string }>(
+        "SELECT digest, period_from, period_to, status FROM digest_runs ORDER BY id DESC LIMIT ?",
+      )
+      .all(limit);
+  return {
+    products: (level, limit) =>
+      listProducts(db, { level, limit }).map((p) => ({
+        eshopId: p.eshopId,
+        code: p.code,
+        name: p.name,
+        quantity: p.quantity,
+        minStockSupply: p.minStockSupply,
+        level: p.level,
+        levelSinceMs: ms(p.levelSince),
+      })),
+    openAlerts: (limit) =>
+      listAlerts(db, { state: "open", limit }).map((a) => ({
+        id: a.id,
+        rule: a.rule,
+        subject: a.subject,
+        severity: a.severity,
+        openedAtMs: ms(a.openedAt),
+      })),
+    recentEvents: (type, limit) =>
+      events.list({ event: type, limit }).map((e) => ({
+        id: e.id,
+        eshopId: e.eshopId,
+        event: e.event,
+        eventInstance: e.eventInstance,
+        receivedAtMs: ms(e.receivedAt),
+      })),
+    eventTypes: () => eventTypes.all().map((r) => r.event),
+    deliveries: (failedOnly, limit) =>
+      outbox.list(failedOnly ? { statuses: ["dead", "retrying", "unconfigured"], limit } : { limit }).map((d) => ({
+        id: d.id,
+        channel: d.channel,
+        destination: d.destination,
+        status: d.status,
+        attempts: d.attempts,
+        lastError: d.lastError,
+        summary: d.summary,
+        createdAtMs: ms(d.createdAt),
+      })),
+    retryDelivery: (id) => outbox.retry(id) === "queued",
+    digestRuns: (limit): DashboardDigestRun[] =>
+      digestRuns(limit).map((r) => ({ digest: r.digest, periodFromMs: r.period_from, periodToMs: r.period_to, status: r.status })),
+    rules: () => rules.status(),
+  };
+}
