@@ -1,0 +1,222 @@
+import { writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { readSettings, type Env } from "../../config/env.js";
+import { openDatabase, type Db } from "../../db/open-database.js";
+import { compileCron } from "../../digest/cron-schedule.js";
+import { DigestRunRepo } from "../../digest/digest-run-repo.js";
+import { formatPeriod } from "../../digest/digest-format.js";
+import { previewDigest, runDigest, type DigestRules, type Enqueue } from "../../digest/run-digest.js";
+import { createOutbox } from "../../outbox/create-outbox.js";
+import { loadRulesFile } from "../../rules/load-rules.js";
+import { formatRuleError } from "../../rules/rules-types.js";
+import { systemClock, type Clock } from "../../shared/clock.js";
+import { coerceError } from "../../shared/errors.js";
+import { silentLogger, type Logger } from "../../shared/logger.js";
+
+/** Where a command writes; process.stdout / process.stderr fit. */
+export interface Output {
+  write(text: string): unknown;
+}
+
+export const DIGEST_USAGE = `usage: stockwatch digest send <name> [--dry-run] [--from <iso>] [--to <iso>] [--html <path>]
+
+  Builds the digest <name> (from the rules file) now and queues it in the outbox for its channels.
+  --dry-run      print the text part instead of sending (nothing is queued or recorded)
+  --html <path>  also write the HTML part to this file
+  --from <iso>   period start, e.g. 2026-11-26T07:00+01:00 (default: where the last scheduled run ended)
+  --to <iso>     period end (default: now)
+`;
+
+export interface DigestSendOptions {
+  db: Db;
+  rules: DigestRules;
+  name: string;
+  dryRun?: boolean;
+  /** ISO 8601 time or epoch ms. */
+  from?: string | number | undefined;
+  to?: string | number | undefined;
+  htmlPath?: string | undefined;
+  clock?: Clock;
+  /** Where messages go; default: this database's outbox. */
+  enqueue?: Enqueue;
+  logger?: Logger;
+}
+
+/**
+ * `stockwatch digest send <name>`: builds the digest now and queues it through the outbox (one row
+ * per channel, delivered by the running daemon), or with `dryRun` prints the text part and sends
+ * nothing. The period defaults to "since the last scheduled run" (or one schedule interval) up to
+ * now; a run by hand never moves the schedule's own periods. Exit 0 when built (also when this exact
+ * period was already sent: nothing is sent twice), 1 for an unknown digest, a bad time or a failure.
+ */
+export async function runDigestSend(options: DigestSendOptions, out: Output, err: Output = out): Promise<number> {
+  const { db, rules, name } = options;
+  const clock = options.clock ?? systemClock;
+  const digest = rules.digests.find((d) => d.name === name);
+  if (!digest) {
+    const defined = rules.digests.map((d) => d.name);
+    err.write(
+      defined.length
+        ? `unknown digest "${name}": the rules file defines ${defined.map((d) => `"${d}"`).join(", ")}\n`
+        : `unknown digest "${name}": the rules file defines no digests; add one under "digests:" (see config/rules.yaml)\n`,
+    );
+    return 1;
+  }
+
+  const now = clock.now();
+  const to = parseTime(options.to, "--to", err) ?? (options.to === undefined ? now : undefined);
+  if (to === undefined) return 1;
+  let from: number | undefined;
+  if (options.from !== undefined) {
+    from = parseTime(options.from, "--from", err);
+    if (from === undefined) return 1;
+  } else {
+    from = defaultFrom(db, digest.name, digest.schedule, rules.timezone, to);
+  }
+  if (from >= to) {
+    err.write(`the period is empty: --from (${new Date(from).toISOString()}) must be before --to (${new Date(to).toISOString()})\n`);
+    return 1;
+  }
+
+  const logger = options.logger ?? silentLogger();
+  const period = { from, to };
+  const periodText = `${formatPeriod(period, rules.timezone)} (${rules.timezone})`;
+  try {
+    if (options.dryRun) {
+      const { rendered } = await previewDigest({ db, clock }, digest, rules, period);
+      out.write(`Subject: ${rendered.subject}\n\n${rendered.text}`);
+      if (options.htmlPath) writeFileSync(options.htmlPath, rendered.html);
+      err.write(`dry run: nothing was sent${options.htmlPath ? `; HTML written to ${options.htmlPath}` : ""}\n`);
+      return 0;
+    }
+    const enqueue = options.enqueue ?? createOutbox(db, clock).enqueue;
+    const outcome = await runDigest(
+      { db, clock, logger, enqueue },
+      { digest, rules, period, slot: null, trigger: "manual", honourSkipEmpty: false },
+    );
+    switch (outcome.status) {
+      case "queued":
+        if (options.htmlPath) writeFileSync(options.htmlPath, outcome.rendered.html);
+        if (outcome.messages === 0 && outcome.duplicates > 0) {
+          out.write(`digest "${name}" for ${periodText} was already queued before; nothing sent again\n`);
+        } else if (outcome.channels.length === 0) {
+          err.write(`digest "${name}" has no channel to send to: its notify names none the rules file defines\n`);
+          return 1;
+        } else {
+          out.write(`queued digest "${name}" for ${outcome.channels.join(", ")}: ${outcome.rendered.subject}\nperiod ${periodText}\n`);
+        }
+        return 0;
+      case "already":
+        out.write(`digest "${name}" for ${periodText}: ${outcome.reason}; nothing sent again\n`);
+        return 0;
+      case "empty":
+        out.write(`digest "${name}" for ${periodText} had nothing to report; nothing sent\n`);
+        return 0;
+      case "failed":
+        err.write(`digest "${name}" failed: ${outcome.error}\n`);
+        return 1;
+    }
+  } catch (error) {
+    err.write(`digest "${name}" failed: ${coerceError(error).message}\n`);
+    return 1;
+  }
+}
+
+/** Where the last scheduled run ended; before any, one schedule interval before `to`. */
+function defaultFrom(db: Db, digest: string, schedule: string, timezone: string, to: number): number {
+  const last = new DigestRunRepo(db).lastScheduled(digest);
+  if (last && last.periodTo < to) return last.periodTo;
+  try {
+    const cron = compileCron(schedule);
+    const latest = cron.latestAtOrBefore(to, timezone);
+    const before = latest === null ? null : cron.latestAtOrBefore(latest - 1, timezone);
+    if (latest !== null && before !== null) return to - (latest - before);
+  } catch {
+    // An invalid schedule is reported by `rules check`; a day back still makes a useful digest.
+  }
+  return to - 86_400_000;
+}
+
+function parseTime(value: string | number | undefined, flag: string, err: Output): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = typeof value === "number" ? value : /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  if (!Number.isFinite(ms)) {
+    err.write(`${flag} "${value}" is not a time; write ISO 8601, e.g. 2026-11-27T07:00+01:00 or 2026-11-27T06:00Z\n`);
+    return undefined;
+  }
+  return ms;
+}
+
+export type DigestArgs = { name: string; dryRun: boolean; from?: string; to?: string; htmlPath?: string };
+
+/** Parses `send <name> [--dry-run] [--from <iso>] [--to <iso>] [--html <path>]` (the words after `digest`). */
+export function parseDigestArgs(argv: readonly string[]): { ok: true; args: DigestArgs } | { ok: false; error: string } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        "dry-run": { type: "boolean" },
+        from: { type: "string" },
+        to: { type: "string" },
+        html: { type: "string" },
+      },
+    });
+  } catch (error) {
+    return { ok: false, error: coerceError(error).message };
+  }
+  const [sub, name, ...extra] = parsed.positionals;
+  if (sub !== "send") return { ok: false, error: sub ? `unknown digest command "${sub}"` : "missing the digest command" };
+  if (!name) return { ok: false, error: "missing the digest name" };
+  if (extra.length) return { ok: false, error: `unexpected "${extra.join(" ")}"` };
+  const v = parsed.values;
+  return {
+    ok: true,
+    args: {
+      name,
+      dryRun: v["dry-run"] === true,
+      ...(v.from !== undefined ? { from: v.from } : {}),
+      ...(v.to !== undefined ? { to: v.to } : {}),
+      ...(v.html !== undefined ? { htmlPath: v.html } : {}),
+    },
+  };
+}
+
+/**
+ * The whole `stockwatch digest …` command for the CLI dispatcher: reads the settings (database and
+ * rules paths), loads the rules file, runs `send`, closes the database.
+ */
+export async function runDigestCommand(argv: readonly string[], env: Env, out: Output, err: Output = out): Promise<number> {
+  const parsed = parseDigestArgs(argv);
+  if (!parsed.ok) {
+    err.write(`stockwatch digest: ${parsed.error}\n${DIGEST_USAGE}`);
+    return 1;
+  }
+  let settings;
+  try {
+    settings = readSettings(env);
+  } catch (error) {
+    err.write(`stockwatch: ${coerceError(error).message}\n`);
+    return 1;
+  }
+  const loaded = loadRulesFile(settings.rulesPath);
+  if (!loaded.ok) {
+    for (const e of loaded.errors) err.write(`${formatRuleError(e)}\n`);
+    err.write(`${settings.rulesPath}: fix the rules file (check it with \`stockwatch rules check\`)\n`);
+    return 1;
+  }
+  let db: Db;
+  try {
+    db = openDatabase(settings.dbPath);
+  } catch (error) {
+    err.write(`stockwatch: ${coerceError(error).message}\n`);
+    return 1;
+  }
+  try {
+    const { name, dryRun, from, to, htmlPath } = parsed.args;
+    return await runDigestSend({ db, rules: loaded.rules, name, dryRun, from, to, htmlPath }, out, err);
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,252 @@
+import {
+  MAX_ROWS,
+  eventLabel,
+  formatChange,
+  formatDateTime,
+  formatDuration,
+  formatNumber,
+  formatPeriod,
+  plural,
+  productLabel,
+  spansSeveralEshops,
+} from "./digest-format.js";
+import type { DigestModel, DigestSectionName } from "./digest-types.js";
+
+/**
+ * A section as both parts show it: a heading with its count, a note, and a table of cells. The text
+ * and HTML renderers only lay these out, so both parts always say the same thing.
+ */
+export interface SectionView {
+  name: DigestSectionName;
+  title: string;
+  /** Next to the title, e.g. "3" or "5 opened, 4 resolved". */
+  count: string;
+  tone: "bad" | "warn" | "good" | "neutral";
+  note: string | null;
+  /** Shown instead of the table when there are no rows. */
+  empty: string;
+  columns: Column[];
+  rows: Cell[][];
+  /** Rows left out of the table (the count says how many there are in all). */
+  more: number;
+}
+
+export interface Column {
+  header: string;
+  align: "left" | "right";
+}
+
+export interface Cell {
+  text: string;
+  /** Secondary text (product name, raw event type). */
+  sub?: string;
+  /** 0..1: draw a bar of this share of the column. */
+  bar?: number;
+  /** The cell in the plain-text part, when it differs from "text sub". */
+  plain?: string;
+}
+
+const left = (header: string): Column => ({ header, align: "left" });
+const right = (header: string): Column => ({ header, align: "right" });
+
+function capped<T>(rows: readonly T[]): { shown: T[]; more: number } {
+  return { shown: rows.slice(0, MAX_ROWS), more: Math.max(0, rows.length - MAX_ROWS) };
+}
+
+/** The sections of a digest, in order, as views. Sections with nothing to show are kept (they say "nothing …"), except delivery problems. */
+export function sectionViews(model: DigestModel): SectionView[] {
+  const tz = model.timezone;
+  const now = model.builtAt;
+  const eshop = spansSeveralEshops(model);
+  const product = (p: { eshopId: number; code: string; name: string | null }): Cell => ({
+    text: eshop ? `${p.code} · e-shop ${p.eshopId}` : p.code,
+    ...(p.name ? { sub: p.name } : {}),
+    plain: productLabel(p, eshop),
+  });
+  const views: SectionView[] = [];
+
+  for (const name of model.sections) {
+    switch (name) {
+      case "soldOut": {
+        const s = model.soldOut;
+        if (!s) break;
+        const { shown, more } = capped(s.rows);
+        views.push({
+          name,
+          title: "Sold out now",
+          count: formatNumber(s.count),
+          tone: s.count ? "bad" : "good",
+          note: s.count ? "Longest first." : null,
+          empty: "Nothing is sold out.",
+          columns: [left("Product"), left("Sold out since"), right("For")],
+          rows: shown.map((r) => [product(r), { text: formatDateTime(r.since, tz) }, { text: formatDuration(Math.max(0, now - r.since)) }]),
+          more,
+        });
+        break;
+      }
+      case "low": {
+        const s = model.low;
+        if (!s) break;
+        const { shown, more } = capped(s.rows);
+        views.push({
+          name,
+          title: "Low now",
+          count: formatNumber(s.count),
+          tone: s.count ? "warn" : "good",
+          note: s.count ? "At or below their minimum stock (minStockSupply), longest first." : null,
+          empty: "Nothing is at or below its minimum.",
+          columns: [left("Product"), right("Quantity"), right("Minimum"), left("Low since")],
+          rows: shown.map((r) => [
+            product(r),
+            { text: formatNumber(r.quantity) },
+            { text: r.minStockSupply === null ? "–" : formatNumber(r.minStockSupply) },
+            { text: `${formatDateTime(r.since, tz)} (${formatDuration(Math.max(0, now - r.since))})` },
+          ]),
+          more,
+        });
+        break;
+      }
+      case "backInStock": {
+        const s = model.backInStock;
+        if (!s) break;
+        const { shown, more } = capped(s.rows);
+        views.push({
+          name,
+          title: "Back in stock",
+          count: formatNumber(s.count),
+          tone: s.count ? "good" : "neutral",
+          note: null,
+          empty: "Nothing came back in this period.",
+          columns: [left("Product"), left("Back at"), right("Was out for"), right("Quantity")],
+          rows: shown.map((r) => [
+            product(r),
+            { text: formatDateTime(r.at, tz) },
+            { text: r.outForMs === null ? "unknown" : formatDuration(r.outForMs) },
+            { text: formatNumber(r.quantity) },
+          ]),
+          more,
+        });
+        break;
+      }
+      case "topMovers": {
+        const s = model.topMovers;
+        if (!s) break;
+        const max = Math.max(0, ...s.rows.map((r) => r.outflow));
+        views.push({
+          name,
+          title: "Biggest movers",
+          count: formatNumber(s.count),
+          tone: "neutral",
+          note: s.count ? "Largest outflow in the period." : null,
+          empty: "No stock left the warehouses in this period.",
+          columns: [left("Product"), left("Outflow"), right("Out"), right("In"), right("Left now")],
+          rows: s.rows.map((r) => [
+            product(r),
+            { text: "", bar: max > 0 ? r.outflow / max : 0 },
+            { text: formatNumber(r.outflow) },
+            { text: formatNumber(r.inflow) },
+            { text: r.quantityNow === null ? "–" : formatNumber(r.quantityNow) },
+          ]),
+          more: 0,
+        });
+        break;
+      }
+      case "alerts": {
+        const s = model.alerts;
+        if (!s) break;
+        views.push({
+          name,
+          title: "Alerts",
+          count: `${formatNumber(s.opened)} opened, ${formatNumber(s.resolved)} resolved`,
+          tone: s.opened ? "warn" : "neutral",
+          note: null,
+          empty: "No alerts opened or resolved, none open.",
+          columns: [left("Rule"), left("Severity"), right("Opened"), right("Resolved"), right("Open now"), left("For example")],
+          rows: capped(s.rows).shown.map((r) => [
+            { text: r.rule },
+            { text: r.severity },
+            { text: formatNumber(r.opened) },
+            { text: formatNumber(r.resolved) },
+            { text: formatNumber(r.openNow) },
+            { text: r.examples.join(", ") || "–" },
+          ]),
+          more: capped(s.rows).more,
+        });
+        break;
+      }
+      case "events": {
+        const s = model.events;
+        if (!s) break;
+        views.push({
+          name,
+          title: "Shop events",
+          count: `${formatNumber(s.total)} · ${formatChange(s.total, s.previousTotal)}`,
+          tone: "neutral",
+          note: `Every webhook received, per type, compared with the period before: ${formatPeriod(model.previousPeriod, tz)}.`,
+          empty: "No events received in this period or the one before.",
+          columns: [left("Event"), right("This period"), right("Before"), right("Change")],
+          rows: capped(s.rows).shown.map((r) => [
+            { text: eventLabel(r.event), sub: r.event, plain: `${eventLabel(r.event)} (${r.event})` },
+            { text: formatNumber(r.count) },
+            { text: formatNumber(r.previous) },
+            { text: formatChange(r.count, r.previous) },
+          ]),
+          more: capped(s.rows).more,
+        });
+        break;
+      }
+      case "deliveries": {
+        const s = model.deliveries;
+        if (!s || (s.count === 0 && s.deadNow === 0)) break;
+        views.push({
+          name,
+          title: "Delivery problems",
+          count: plural(s.count, "message"),
+          tone: "bad",
+          note:
+            `${plural(s.deadNow, "delivery", "deliveries")} dead in all. ` +
+            "Fix the cause, then send them again with `stockwatch deliveries retry --all-dead`.",
+          empty: "Nothing failed in this period.",
+          columns: [left("Given up"), left("Channel"), left("Message"), right("Tries"), left("Last error")],
+          rows: s.rows.map((r) => [
+            { text: formatDateTime(r.at, tz) },
+            { text: r.channel },
+            { text: r.summary, sub: r.kind, plain: `${r.summary} (${r.kind})` },
+            { text: String(r.attempts) },
+            { text: r.lastError ?? "–" },
+          ]),
+          more: Math.max(0, s.count - s.rows.length),
+        });
+        break;
+      }
+    }
+  }
+  return views;
+}
+
+/** The headline pieces: "3 sold out", "7 low", …; the subject and the top of both parts use them. */
+export function headline(model: DigestModel): string[] {
+  const parts: string[] = [];
+  if (model.soldOut) parts.push(`${formatNumber(model.soldOut.count)} sold out`);
+  if (model.low) parts.push(`${formatNumber(model.low.count)} low`);
+  if (parts.length === 0) {
+    if (model.backInStock?.count) parts.push(`${formatNumber(model.backInStock.count)} back in stock`);
+    if (model.alerts?.opened) parts.push(plural(model.alerts.opened, "alert") + " opened");
+    if (model.topMovers?.count && parts.length === 0) parts.push(plural(model.topMovers.count, "product") + " moved");
+    if (model.events && parts.length === 0) parts.push(plural(model.events.total, "event"));
+  }
+  if (model.deliveries?.count) parts.push(plural(model.deliveries.count, "failed delivery", "failed deliveries"));
+  return parts.length ? parts : ["nothing to report"];
+}
+
+/** One line under the title with a figure per section: "3 sold out · 7 low · 2 back in stock · …". */
+export function summaryLine(model: DigestModel): string {
+  const parts: string[] = [];
+  if (model.soldOut) parts.push(`${formatNumber(model.soldOut.count)} sold out`);
+  if (model.low) parts.push(`${formatNumber(model.low.count)} low`);
+  if (model.backInStock) parts.push(`${formatNumber(model.backInStock.count)} back in stock`);
+  if (model.alerts) parts.push(`${plural(model.alerts.opened, "alert")} opened, ${formatNumber(model.alerts.resolved)} resolved`);
+  if (model.events) parts.push(plural(model.events.total, "shop event"));
+  if (model.deliveries?.count) parts.push(plural(model.deliveries.count, "failed delivery", "failed deliveries"));
+  return parts.join(" · ");
+}
