@@ -19,6 +19,7 @@ import { tokenLookup } from "../shoptet/token-lookup.js";
 import { listProducts } from "../stock/stock-queries.js";
 import type { Level } from "../stock/stock-types.js";
 import { createStockWorker, type StockWorker, type StockWorkerOptions } from "../stock/stock-worker.js";
+import { createDigestScheduler } from "../digest/digest-scheduler.js";
 import { openRulesSource, type RulesSource } from "./rules-source.js";
 import { asService, everyService, type Service } from "./services.js";
 
@@ -135,7 +136,24 @@ export function buildPipeline(deps: {
     logger.error({ err: (error as Error).message }, "reminder tick failed"),
   );
 
-  const services: Service[] = [asService("stock", stock), asService("delivery", delivery), eventRules, ticker];
+  const digests = createDigestScheduler({
+    db,
+    clock,
+    logger: logger.child({ component: "digests" }),
+    getRules: () => rules.current(),
+    enqueue: (message) => outbox.enqueue(message),
+  });
+  rules.onChange(() => digests.reload());
+  const digestService: Service = {
+    name: "digests",
+    start() {
+      digests.start().catch((error: unknown) => logger.error({ err: (error as Error).message }, "digest catch-up failed"));
+    },
+    stop: () => digests.stop(),
+    running: () => digests.running(),
+  };
+
+  const services: Service[] = [asService("stock", stock), asService("delivery", delivery), eventRules, ticker, digestService];
 
   const views: Record<string, ApiView> = {
     "/products": (q) => {
