@@ -1,7 +1,8 @@
 import type { StockChange } from "../stock/stock-types.js";
-import { summarize } from "./alert-messages.js";
+import { coverNote, summarize } from "./alert-messages.js";
 import { nextAlertState } from "./alert-state.js";
 import { evaluateEvent, type RuleEvent } from "./evaluate-event.js";
+import { forecastLookup, type ForecastSource } from "./evaluate-cover.js";
 import { evaluateStockChange, type OpenAlert, type StockDecision } from "./evaluate-stock.js";
 import type { CompiledRules, EventRule, StockRule } from "./rules-types.js";
 
@@ -50,6 +51,11 @@ export interface BacktestInput {
   examplesPerRule?: number;
   /** Called now and then with the number of items replayed. */
   progress?: (done: number) => void;
+  /**
+   * Sales velocity of a product as of `query.now` (`createForecastReader(db).velocity`), for
+   * `daysOfCover` rules; without it they never hold in the replay.
+   */
+  forecast?: ForecastSource;
 }
 
 /**
@@ -103,7 +109,8 @@ export function backtest(input: BacktestInput): BacktestResult {
       if (d.notify) s.messages += rule.notify.length;
       if (d.transition === "open" && s.examples.length < maxExamples) {
         const subject = { eshopId: d.eshopId, code: d.subject, name: d.values.name, quantity: d.values.quantity, minStockSupply: d.values.minStockSupply, level: d.values.level, ...(d.values.perStock ? { perStock: d.values.perStock } : {}) };
-        s.examples.push({ at, eshopId: d.eshopId, subject: d.subject, summary: summarize(rule, "open", subject) });
+        const cover = d.values.forecast ? coverNote(d.values.forecast) : undefined;
+        s.examples.push({ at, eshopId: d.eshopId, subject: d.subject, summary: summarize(rule, "open", subject, undefined, cover) });
       }
     }
     if (list.length) open.set(key, list);
@@ -133,7 +140,8 @@ export function backtest(input: BacktestInput): BacktestResult {
 
   const evaluate = (change: StockChange, counting: boolean) => {
     const key = `${change.eshopId}\u0000${change.code}`;
-    const decisions = evaluateStockChange(change, rules, open.get(key) ?? [], change.at);
+    const lookup = forecastLookup(input.forecast, rules, change.eshopId, change.code, change.at);
+    const decisions = evaluateStockChange(change, rules, open.get(key) ?? [], change.at, lookup);
     if (decisions.length) apply(decisions, key, counting, change.at);
   };
 

@@ -65,18 +65,27 @@ export function crossCheck(data: unknown, at: YamlLocator): { errors: RuleError[
   checkNames("rules", "rule");
   checkNames("digests", "digest");
 
+  const forecast = isRecord(data.forecast) ? data.forecast : null;
+  const hasLeadTimes = Array.isArray(forecast?.leadTimes) && forecast.leadTimes.length > 0;
   if (Array.isArray(data.rules)) {
     data.rules.forEach((rule, i) => {
-      if (isRecord(rule)) checkRule(rule, ["rules", i], at, errors, warnings);
+      if (isRecord(rule)) checkRule(rule, ["rules", i], at, errors, warnings, hasLeadTimes);
     });
   }
   return { errors, warnings };
 }
 
-const STOCK_CONDITIONS = ["level", "quantity", "products", "stocks"] as const;
+const STOCK_CONDITIONS = ["level", "quantity", "daysOfCover", "products", "stocks"] as const;
 const STOCK_OPTIONS = ["repeat", "resolve", "clearAbove", "clearBelow", "suppressWhenSoldOut"] as const;
 
-function checkRule(rule: Record<string, unknown>, path: YamlPath, at: YamlLocator, errors: RuleError[], warnings: RuleError[]) {
+function checkRule(
+  rule: Record<string, unknown>,
+  path: YamlPath,
+  at: YamlLocator,
+  errors: RuleError[],
+  warnings: RuleError[],
+  hasLeadTimes: boolean,
+) {
   const when = rule.when;
   if (!isRecord(when)) return;
   const whenPath = [...path, "when"];
@@ -104,9 +113,10 @@ function checkRule(rule: Record<string, unknown>, path: YamlPath, at: YamlLocato
   if (rule.cooldown !== undefined) {
     errors.push(at.error(path, '"cooldown" applies to event rules; for stock rules use "repeat" (reminders) or "clearAbove" (hysteresis)', "cooldown"));
   }
-  if (when.level === undefined && when.quantity === undefined) {
+  if (when.level === undefined && when.quantity === undefined && when.daysOfCover === undefined) {
     errors.push(at.error(whenPath, 'a stock rule needs "level" or "quantity" (or "event" for an event rule), e.g. level: soldOut'));
   }
+  if (isRecord(when.daysOfCover)) checkDaysOfCover(when.daysOfCover, [...whenPath, "daysOfCover"], at, errors, hasLeadTimes);
   if (when.stocks !== undefined && when.quantity === undefined) {
     errors.push(at.error(whenPath, '"stocks" applies the quantity condition per warehouse; add "quantity", e.g. quantity: {below: 5}', "stocks"));
   }
@@ -129,11 +139,16 @@ function checkRule(rule: Record<string, unknown>, path: YamlPath, at: YamlLocato
   }
 
   const level = when.level;
+  const coverOnly = when.daysOfCover !== undefined && level === undefined && q === null;
   const lowSide = level === "soldOut" || level === "low" || upper !== undefined;
   const highSide = level === "ok" || above !== undefined;
   const clearAbove = num(rule.clearAbove);
   const clearBelow = num(rule.clearBelow);
-  if (rule.clearAbove !== undefined && !lowSide) {
+  if (rule.clearAbove !== undefined && coverOnly) {
+    errors.push(
+      at.error(path, '"clearAbove" here is a quantity, and this rule has no quantity condition; for days of cover write it inside daysOfCover, e.g. daysOfCover: {below: 7, clearAbove: 10}', "clearAbove"),
+    );
+  } else if (rule.clearAbove !== undefined && !lowSide) {
     errors.push(at.error(path, '"clearAbove" keeps a low-stock alert open until the quantity rises above it; this rule watches high stock, use "clearBelow"', "clearAbove"));
   } else if (clearAbove !== undefined) {
     const threshold = upper ?? 0;
@@ -146,6 +161,41 @@ function checkRule(rule: Record<string, unknown>, path: YamlPath, at: YamlLocato
     errors.push(at.error(path, '"clearBelow" keeps a high-stock alert open until the quantity drops below it; this rule watches low stock, use "clearAbove"', "clearBelow"));
   } else if (clearBelow !== undefined && above !== undefined && clearBelow > above) {
     errors.push(at.error([...path, "clearBelow"], `${clearBelow} is above the threshold (${above}); clearBelow must be at or below it so the alert can close`));
+  }
+}
+
+/** `daysOfCover`: one threshold (a number of days, or the lead time) and the options that go with it. */
+function checkDaysOfCover(c: Record<string, unknown>, path: YamlPath, at: YamlLocator, errors: RuleError[], hasLeadTimes: boolean) {
+  const below = typeof c.below === "number" ? c.below : undefined;
+  if (c.belowLeadTime === false) {
+    errors.push(at.error(path, "belowLeadTime: false compares with nothing; write belowLeadTime: true, or use below: <days>", "belowLeadTime"));
+    return;
+  }
+  const leadTime = c.belowLeadTime === true;
+  if (c.below === undefined && c.belowLeadTime === undefined) {
+    errors.push(at.error(path, 'say when it holds: below: 7 (days of cover), or belowLeadTime: true (less than the product\'s lead time + safety)'));
+  }
+  if (c.below !== undefined && leadTime) {
+    errors.push(at.error(path, 'use either "below" or "belowLeadTime", not both', "belowLeadTime"));
+  }
+  if (leadTime && !hasLeadTimes) {
+    errors.push(
+      at.error(path, 'belowLeadTime needs lead times: add at the top level forecast: {leadTimes: [{products: ["*"], leadTime: 14d}]}', "belowLeadTime"),
+    );
+  }
+  for (const key of ["safety", "clearMargin"] as const) {
+    if (c[key] !== undefined && !leadTime) {
+      errors.push(at.error(path, `"${key}" adds to the lead time and needs belowLeadTime: true; with below: <days>, ${key === "safety" ? "raise the number" : 'use "clearAbove"'}`, key));
+    }
+  }
+  if (c.clearAbove !== undefined && leadTime) {
+    errors.push(at.error(path, '"clearAbove" is a fixed number of days; with belowLeadTime use clearMargin: 3d (days above lead time + safety)', "clearAbove"));
+  }
+  if (typeof c.clearAbove === "number" && below !== undefined && c.clearAbove < below) {
+    errors.push(at.error([...path, "clearAbove"], `${c.clearAbove} is below the threshold (${below}); clearAbove must be at or above it so the alert can close`));
+  }
+  if (below === 0) {
+    errors.push(at.error([...path, "below"], "never true: the cover is never below 0 days; for sold-out products use level: soldOut"));
   }
 }
 

@@ -1,13 +1,16 @@
 import { createHash } from "node:crypto";
+import type { ForecastSettings } from "../forecast/forecast-types.js";
 import { parseDuration } from "../shared/duration.js";
 import { toMilli } from "../stock/stock-types.js";
 import { compileGlobList, type GlobMatcher } from "./glob.js";
 import { makeQuietPeriod } from "./quiet-hours.js";
 import { DIGEST_SECTIONS, RULE_DEFAULTS } from "./rule-defaults.js";
-import type { ChannelInput, RuleInput, RulesFile } from "./rule-schema.js";
+import type { ChannelInput, DaysOfCoverInput, ForecastInput, RuleInput, RulesFile } from "./rule-schema.js";
 import type {
   CompiledChannel,
   CompiledDigest,
+  CompiledForecast,
+  CoverCondition,
   CompiledRule,
   CompiledRules,
   EventRule,
@@ -26,7 +29,8 @@ export function compileRules(input: RulesFile, file: string, text: string, lineO
   const channels = new Map<string, CompiledChannel>();
   for (const [name, c] of Object.entries(input.channels)) channels.set(name, compileChannel(name, c));
 
-  const rules: CompiledRule[] = (input.rules ?? []).map((r, i) => compileRule(r, lineOf(["rules", i])));
+  const forecast = compileForecast(input.forecast);
+  const rules: CompiledRule[] = (input.rules ?? []).map((r, i) => compileRule(r, lineOf(["rules", i]), forecast.settings));
   const stockRules = rules.filter((r): r is StockRule => r.kind === "stock");
   const eventRules = rules.filter((r): r is EventRule => r.kind === "event");
   const byName = new Map(rules.map((r) => [r.name, r]));
@@ -54,6 +58,7 @@ export function compileRules(input: RulesFile, file: string, text: string, lineO
     stockRules,
     eventRules,
     digests,
+    forecast,
     stockIndex,
     stockRulesFor: (code: string) => candidates(stockIndex.root, code, order),
     eventRulesFor: (eventType: string) => {
@@ -79,14 +84,53 @@ function compileChannel(name: string, c: ChannelInput): CompiledChannel {
   };
 }
 
-function compileRule(r: RuleInput, line: number): CompiledRule {
+const DAY_MS = 86_400_000;
+const toDays = (text: string) => parseDuration(text)! / DAY_MS;
+
+function compileForecast(f: ForecastInput | undefined): CompiledForecast {
+  const settings: ForecastSettings = Object.freeze({
+    windowDays: f?.window === undefined ? RULE_DEFAULTS.forecastWindowDays : toDays(f.window),
+    minSales: f?.minSales ?? RULE_DEFAULTS.minSales,
+    salesBy: Object.freeze(f?.salesBy === undefined ? [...RULE_DEFAULTS.salesBy] : [...new Set(toList(f.salesBy))]),
+    reorderForDays: f?.reorderFor === undefined ? RULE_DEFAULTS.reorderForDays : toDays(f.reorderFor),
+  });
+  const leadTimes = (f?.leadTimes ?? []).map((l) => ({ products: globs(toList(l.products)), leadTimeDays: toDays(l.leadTime) }));
+  const memo = new Map<string, number | null>();
+  return Object.freeze({
+    settings,
+    leadTimes,
+    leadTimeFor(code: string): number | null {
+      let days = memo.get(code);
+      if (days === undefined) {
+        days = leadTimes.find((l) => l.products.test(code))?.leadTimeDays ?? null;
+        // Product codes are bounded by the catalogue; the cap only guards memory.
+        if (memo.size < 200_000) memo.set(code, days);
+      }
+      return days;
+    },
+  });
+}
+
+function compileCover(c: DaysOfCoverInput, settings: ForecastSettings): CoverCondition {
+  return {
+    belowDays: c.below ?? null,
+    belowLeadTime: c.belowLeadTime === true,
+    safetyDays: c.safety === undefined ? RULE_DEFAULTS.safetyDays : toDays(c.safety),
+    clearAboveDays: c.clearAbove ?? null,
+    clearMarginDays: c.clearMargin === undefined ? null : toDays(c.clearMargin),
+    windowDays: c.window === undefined ? settings.windowDays : toDays(c.window),
+    minSales: c.minSales ?? settings.minSales,
+  };
+}
+
+function compileRule(r: RuleInput, line: number, forecast: ForecastSettings): CompiledRule {
   const base = {
     name: r.name,
     description: r.description ?? null,
     severity: r.severity ?? RULE_DEFAULTS.severity,
     notify: toList(r.notify),
     groupMs: r.group === undefined ? RULE_DEFAULTS.groupMs : parseDuration(r.group)!,
-    checksum: ruleChecksum(r),
+    checksum: ruleChecksum(r, forecast),
     line,
   };
   const w = r.when;
@@ -117,6 +161,7 @@ function compileRule(r: RuleInput, line: number): CompiledRule {
               atOrBelow: q.atOrBelow === undefined ? null : toMilli(q.atOrBelow),
               above: q.above === undefined ? null : toMilli(q.above),
             },
+      cover: w.daysOfCover === undefined ? null : compileCover(w.daysOfCover, forecast),
       stocks: w.stocks === undefined ? null : w.stocks.map(String),
       products: w.products === undefined ? null : globs(toList(w.products)),
       eshops,
@@ -132,11 +177,13 @@ function compileRule(r: RuleInput, line: number): CompiledRule {
 /**
  * The part of a rule that decides WHEN it holds. Editing it starts the rule fresh (its open alerts
  * are closed silently); editing only notify, severity, repeat, group, resolve or description keeps
- * them, so re-wording a rule does not re-send every open alert.
+ * them, so re-wording a rule does not re-send every open alert. A days-of-cover rule also depends
+ * on the file's forecast settings (window, minSales, salesBy); lead times are not part of it
+ * (editing them re-judges open alerts at the product's next change, without closing them).
  */
-export function ruleChecksum(r: RuleInput): string {
+export function ruleChecksum(r: RuleInput, forecast?: ForecastSettings): string {
   const w = r.when;
-  const canonical = {
+  const canonical: Record<string, unknown> = {
     when: {
       level: w.level ?? null,
       quantity: w.quantity ?? null,
@@ -150,8 +197,20 @@ export function ruleChecksum(r: RuleInput): string {
     clearBelow: r.clearBelow ?? null,
     suppressWhenSoldOut: r.suppressWhenSoldOut ?? RULE_DEFAULTS.suppressWhenSoldOut,
   };
+  // Only present for days-of-cover rules, so the checksums of every other rule stay as they were.
+  if (w.daysOfCover !== undefined) {
+    const c = compileCover(w.daysOfCover, forecast ?? { ...FORECAST_FALLBACK });
+    canonical.daysOfCover = { ...c, salesBy: [...(forecast?.salesBy ?? RULE_DEFAULTS.salesBy)].sort() };
+  }
   return sha256(stableJson(canonical)).slice(0, 16);
 }
+
+const FORECAST_FALLBACK: ForecastSettings = {
+  windowDays: RULE_DEFAULTS.forecastWindowDays,
+  minSales: RULE_DEFAULTS.minSales,
+  salesBy: RULE_DEFAULTS.salesBy,
+  reorderForDays: RULE_DEFAULTS.reorderForDays,
+};
 
 interface MutableNode {
   rules: StockRule[];

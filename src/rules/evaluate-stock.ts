@@ -1,7 +1,10 @@
 import type { Level, ProductSnapshot, StockChange } from "../stock/stock-types.js";
 import { toMilli } from "../stock/stock-types.js";
 import { nextAlertState, type AlertState, type Transition } from "./alert-state.js";
+import { coverHolds, readCover, storeCover, type CoverReading, type ForecastLookup, type StoredForecast } from "./evaluate-cover.js";
 import type { CompiledRules, QuantityCondition, StockRule } from "./rules-types.js";
+
+export type { CoverReading, ForecastLookup, StoredForecast } from "./evaluate-cover.js";
 
 /** An open alert as the evaluator needs it (the repository returns these). */
 export interface OpenAlert extends AlertState {
@@ -20,6 +23,8 @@ export interface StockAlertValues {
   level: Level;
   /** Only the warehouses the rule looks at (`stocks`); absent for rules on the total. */
   perStock?: Record<string, number>;
+  /** Days-of-cover rules: the forecast behind the decision (JSON-safe: see `StoredForecast`). */
+  forecast?: StoredForecast;
   cause: string;
   changedAt: number;
 }
@@ -57,6 +62,7 @@ export function evaluateStockChange(
   rules: CompiledRules,
   openAlerts: readonly OpenAlert[],
   now: number,
+  forecast?: ForecastLookup,
 ): StockDecision[] {
   const current = change.current;
   const candidates = rules.stockRulesFor(change.code);
@@ -83,14 +89,15 @@ export function evaluateStockChange(
         transition: "expire",
         previous: alert,
         next: null,
-        values: valuesFor(change, null),
+        values: valuesFor(change, null, null, now),
         notify: false,
       });
     }
   }
   if (matching.length === 0) return decisions;
 
-  const holds = matching.map((rule) => conditionHolds(rule, current));
+  const covers = matching.map((rule) => (rule.when.cover === null ? null : readCover(rule, rules, current, forecast)));
+  const holds = matching.map((rule, i) => conditionHolds(rule, current, covers[i]));
   let soldOutCovered = false;
   if (current.level === "soldOut") {
     soldOutCovered = matching.some((rule, i) => rule.when.level === "soldOut" && holds[i]);
@@ -98,13 +105,14 @@ export function evaluateStockChange(
 
   matching.forEach((rule, i) => {
     const previous = open.get(rule.name) ?? null;
-    // An estimated quantity (beta event, no API token) is only a bound: quantity rules wait for a real reading.
-    if (current.estimated && rule.when.quantity !== null) return;
+    // An estimated quantity (beta event, no API token) is only a bound: quantity and cover rules wait for a real reading.
+    if (current.estimated && (rule.when.quantity !== null || rule.when.cover !== null)) return;
     const ruleHolds = holds[i]!;
     if (previous === null && !ruleHolds) return;
+    const cover = covers[i] ?? null;
     const observation = {
       holds: ruleHolds,
-      withinHysteresis: previous !== null && !ruleHolds && withinHysteresis(rule, current),
+      withinHysteresis: previous !== null && !ruleHolds && withinHysteresis(rule, current, cover),
       suppressed: soldOutCovered && rule.suppressWhenSoldOut && rule.when.level !== "soldOut",
     };
     const { state, transition } = nextAlertState(previous, observation, rule, now);
@@ -117,15 +125,22 @@ export function evaluateStockChange(
       transition,
       previous,
       next: state,
-      values: valuesFor(change, rule),
+      values: valuesFor(change, rule, cover, now),
       notify: transition === "open" || transition === "remind" || (transition === "resolve" && rule.resolve),
     });
   });
   return decisions;
 }
 
-/** True when the rule's whole condition holds for the snapshot. */
-export function conditionHolds(rule: StockRule, p: ProductSnapshot): boolean {
+/** True when the rule's whole condition holds for the snapshot (`cover`: the reading of its days-of-cover part). */
+export function conditionHolds(rule: StockRule, p: ProductSnapshot, cover?: CoverReading | null): boolean {
+  const w = rule.when;
+  if (w.cover !== null && !coverHolds(cover)) return false;
+  return stockPartHolds(rule, p);
+}
+
+/** The level and quantity part of a condition. */
+function stockPartHolds(rule: StockRule, p: ProductSnapshot): boolean {
   const w = rule.when;
   if (w.level !== null) {
     const ok = w.level === "soldOut" ? p.level === "soldOut" : w.level === "low" ? p.level !== "ok" : p.level === "ok";
@@ -149,8 +164,21 @@ function quantityHolds(q: QuantityCondition, milli: number): boolean {
   return true;
 }
 
-/** Inside the clearAbove/clearBelow band: an open alert stays open although the condition is false. */
-function withinHysteresis(rule: StockRule, p: ProductSnapshot): boolean {
+/**
+ * Inside the hysteresis band: an open alert stays open although the condition is false. Each part
+ * of the condition (level/quantity, days of cover) must hold or be inside its own band.
+ */
+function withinHysteresis(rule: StockRule, p: ProductSnapshot, cover: CoverReading | null): boolean {
+  if (rule.when.cover === null) return withinQuantityBand(rule, p);
+  const hasBand = rule.clearAboveMilli !== null || rule.clearBelowMilli !== null || cover?.clearDays != null;
+  if (!hasBand) return false;
+  const coverOk = coverHolds(cover) || (!!cover && cover.daysOfCover !== null && cover.clearDays !== null && cover.daysOfCover <= cover.clearDays);
+  const onlyCover = rule.when.level === null && rule.when.quantity === null;
+  return coverOk && (onlyCover || stockPartHolds(rule, p) || withinQuantityBand(rule, p));
+}
+
+/** Inside the clearAbove/clearBelow quantity band. */
+function withinQuantityBand(rule: StockRule, p: ProductSnapshot): boolean {
   if (rule.clearAboveMilli === null && rule.clearBelowMilli === null) return false;
   const values =
     rule.when.stocks !== null && rule.when.quantity !== null
@@ -161,7 +189,7 @@ function withinHysteresis(rule: StockRule, p: ProductSnapshot): boolean {
   return false;
 }
 
-function valuesFor(change: StockChange, rule: StockRule | null): StockAlertValues {
+function valuesFor(change: StockChange, rule: StockRule | null, cover: CoverReading | null, now: number): StockAlertValues {
   const p = change.current;
   const values: StockAlertValues = {
     name: p.name,
@@ -174,5 +202,6 @@ function valuesFor(change: StockChange, rule: StockRule | null): StockAlertValue
   if (rule?.when.stocks) {
     values.perStock = Object.fromEntries(rule.when.stocks.map((id) => [id, p.perStock[id] ?? 0]));
   }
+  if (cover) values.forecast = storeCover(cover, now);
   return values;
 }

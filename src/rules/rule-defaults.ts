@@ -1,3 +1,4 @@
+import { FORECAST_DEFAULTS, FORECAST_LIMITS } from "../forecast/forecast-types.js";
 import type { Severity } from "../outbox/outbox-types.js";
 
 /**
@@ -21,6 +22,16 @@ export const RULE_DEFAULTS = {
   suppressWhenSoldOut: true,
   /** Digests: send even when there is nothing to report. */
   skipEmpty: false,
+  /** `forecast.window` and `daysOfCover.window`: days of sales history behind the velocity. */
+  forecastWindowDays: FORECAST_DEFAULTS.windowDays,
+  /** `forecast.minSales` and `daysOfCover.minSales`: fewer units sold in the window = no forecast. */
+  minSales: FORECAST_DEFAULTS.minSales,
+  /** `forecast.salesBy`: whose stock decreases count as sales. */
+  salesBy: FORECAST_DEFAULTS.salesBy,
+  /** `forecast.reorderFor`: the suggested reorder covers this many days after it arrives. */
+  reorderForDays: FORECAST_DEFAULTS.reorderForDays,
+  /** `daysOfCover.safety`: days added to the lead time. */
+  safetyDays: 0,
 } as const;
 
 /** Limits that keep a hand-edited file from doing something nobody meant. */
@@ -33,6 +44,11 @@ export const RULE_LIMITS = {
   minRepeatMs: 60_000,
   /** A longer group window would hold the first alert back for too long. */
   maxGroupMs: 3_600_000,
+  /** Forecast windows, in whole days. */
+  minForecastWindowDays: FORECAST_LIMITS.minWindowDays,
+  maxForecastWindowDays: FORECAST_LIMITS.maxWindowDays,
+  /** Open days-of-cover alerts are re-checked this often by the reminder tick (velocity drifts as days pass). */
+  forecastRecheckMs: 15 * 60_000,
 } as const;
 
 /** Sections a digest can contain; the digest builder renders them in this order. */

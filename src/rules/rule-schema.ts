@@ -1,5 +1,6 @@
 import { validateDetailed } from "node-cron";
 import { z } from "zod";
+import { SALE_SOURCES } from "../forecast/forecast-types.js";
 import { parseDuration } from "../shared/duration.js";
 import { compileGlobList } from "./glob.js";
 import { parseTimeOfDay } from "./quiet-hours.js";
@@ -79,10 +80,45 @@ const quantity = z
   })
   .strict();
 
+const DAY_MS = 86_400_000;
+
+/** A forecast window: whole days, within the limits. */
+const forecastWindow = z
+  .string({ error: "expected a number of days like 28d (days of sales history)" })
+  .superRefine((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+      ctx.addIssue({ code: "custom", message: `"${text}" is not a duration; write whole days, e.g. 28d` });
+    } else if (ms % DAY_MS !== 0) {
+      ctx.addIssue({ code: "custom", message: `${text} is not a whole number of days; sales are counted per day, write e.g. 28d` });
+    } else if (ms / DAY_MS < RULE_LIMITS.minForecastWindowDays || ms / DAY_MS > RULE_LIMITS.maxForecastWindowDays) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${text} is outside ${RULE_LIMITS.minForecastWindowDays}d…${RULE_LIMITS.maxForecastWindowDays}d; a forecast needs at least a week of history`,
+      });
+    }
+  });
+
+const days = (what: string) => z.number({ error: `expected a number of days (${what}), e.g. 7` }).nonnegative({ error: "expected 0 or more days" });
+const minSales = z.number({ error: "expected a number of units sold in the window, e.g. 5" }).nonnegative({ error: "expected 0 or more units" });
+
+export const daysOfCoverSchema = z
+  .object({
+    below: days("alert when the stock lasts fewer days than this").optional(),
+    belowLeadTime: z.boolean({ error: "expected true (alert when the stock lasts less than the product's lead time)" }).optional(),
+    safety: duration("days added to the lead time").optional(),
+    clearAbove: days("resolve only when the cover rises above this").optional(),
+    clearMargin: duration("resolve only when the cover rises this far above lead time + safety").optional(),
+    window: forecastWindow.optional(),
+    minSales: minSales.optional(),
+  })
+  .strict();
+
 export const whenSchema = z
   .object({
     level: z.enum(LEVELS, { error: `expected one of ${LEVELS.join(", ")}` }).optional(),
     quantity: quantity.optional(),
+    daysOfCover: daysOfCoverSchema.optional(),
     products: listOf(glob, "a product code glob").optional(),
     stocks: z.array(z.union([z.number().int(), z.string().min(1)], { error: "expected a warehouse (stock) id" }), {
       error: "expected a list of warehouse (stock) ids, e.g. [1, 3]",
@@ -138,6 +174,23 @@ export const digestSchema = z
   })
   .strict();
 
+const leadTimeSchema = z
+  .object({
+    products: listOf(glob, "a product code glob"),
+    leadTime: duration("how long a reorder takes to arrive, e.g. 10d"),
+  })
+  .strict();
+
+export const forecastSchema = z
+  .object({
+    window: forecastWindow.optional(),
+    minSales: minSales.optional(),
+    salesBy: listOf(z.enum(SALE_SOURCES, { error: `expected one of ${SALE_SOURCES.join(", ")}` }), "a sale source").optional(),
+    leadTimes: z.array(leadTimeSchema, { error: 'expected a list like [{products: ["KAV-*"], leadTime: 10d}]' }).optional(),
+    reorderFor: duration("days of cover a suggested reorder buys after it arrives, e.g. 30d").optional(),
+  })
+  .strict();
+
 export const rulesFileSchema = z
   .object({
     timezone: z.string({ error: 'expected an IANA timezone, e.g. "Europe/Prague"' }).superRefine((text, ctx) => {
@@ -148,6 +201,7 @@ export const rulesFileSchema = z
     channels: z.record(z.string(), channelSchema, { error: "expected a map of channel name to channel" }),
     rules: z.array(ruleSchema, { error: "expected a list of rules (each starting with \"- name:\")" }).optional(),
     digests: z.array(digestSchema, { error: "expected a list of digests (each starting with \"- name:\")" }).optional(),
+    forecast: forecastSchema.optional(),
   })
   .strict();
 
@@ -156,6 +210,8 @@ export type RuleInput = z.infer<typeof ruleSchema>;
 export type WhenInput = z.infer<typeof whenSchema>;
 export type ChannelInput = z.infer<typeof channelSchema>;
 export type DigestInput = z.infer<typeof digestSchema>;
+export type ForecastInput = z.infer<typeof forecastSchema>;
+export type DaysOfCoverInput = z.infer<typeof daysOfCoverSchema>;
 
 /** Keys allowed at each level, for "did you mean" hints on unknown keys. */
 export const ALLOWED_KEYS = {
@@ -163,6 +219,9 @@ export const ALLOWED_KEYS = {
   rule: Object.keys(ruleSchema.shape),
   when: Object.keys(whenSchema.shape),
   quantity: Object.keys(quantity.shape),
+  daysOfCover: Object.keys(daysOfCoverSchema.shape),
+  forecast: Object.keys(forecastSchema.shape),
+  leadTime: Object.keys(leadTimeSchema.shape),
   digest: Object.keys(digestSchema.shape),
   slack: Object.keys(slackChannel.shape),
   email: Object.keys(emailChannel.shape),

@@ -3,11 +3,13 @@ import type { AlertSubject, NewOutboxMessage } from "../outbox/outbox-types.js";
 import type { Clock } from "../shared/clock.js";
 import type { Logger } from "../shared/logger.js";
 import type { ProductSnapshot, StockChange } from "../stock/stock-types.js";
-import { buildAlertMessages } from "./alert-messages.js";
+import { buildAlertMessages, coverNote, forecastDetails } from "./alert-messages.js";
 import { AlertRepo } from "./alert-repo.js";
 import { nextAlertState } from "./alert-state.js";
+import { forecastLookup, type ForecastSource } from "./evaluate-cover.js";
 import { evaluateEvent, type RuleEvent } from "./evaluate-event.js";
-import { evaluateStockChange, type StockAlertValues, type StockDecision } from "./evaluate-stock.js";
+import { evaluateStockChange, type ForecastLookup, type StockAlertValues, type StockDecision } from "./evaluate-stock.js";
+import { RULE_LIMITS } from "./rule-defaults.js";
 import type { CompiledRules, StockRule } from "./rules-types.js";
 
 export interface RulesEngineDeps {
@@ -23,6 +25,14 @@ export interface RulesEngineDeps {
    * once (so a product already sold out gets its alert without waiting for its next change).
    */
   getProducts?: () => Iterable<ProductSnapshot>;
+  /**
+   * Sales velocity of a product (see `createForecastReader(db).velocity`), for `daysOfCover`
+   * rules; called inside the engine's transaction, so it sees the movement being applied. Without
+   * it, days-of-cover rules never hold (a warning is logged once).
+   */
+  getForecast?: ForecastSource;
+  /** How often `tick` re-checks open days-of-cover alerts (velocity drifts as days pass). Default 15 min. */
+  forecastRecheckMs?: number;
 }
 
 /** What one call did, for logs and metrics. */
@@ -58,6 +68,18 @@ export function createRulesEngine(deps: RulesEngineDeps): RulesEngine {
   const { db, clock, logger, getRules, enqueue } = deps;
   const repo = new AlertRepo(db);
   let reconciled: CompiledRules | null = null;
+  const recheckMs = deps.forecastRecheckMs ?? RULE_LIMITS.forecastRecheckMs;
+  let lastRecheck = -Infinity;
+  let warnedNoForecast = false;
+
+  /** Velocity per window for one product at `now` (see forecastLookup); warns once when there is no source. */
+  const lookupFor = (rules: CompiledRules, eshopId: number, code: string, now: number): ForecastLookup | undefined => {
+    if (!deps.getForecast && !warnedNoForecast && rules.stockRules.some((r) => r.when.cover !== null)) {
+      warnedNoForecast = true;
+      logger.warn("daysOfCover rules are configured but the engine has no forecast source; they will not fire");
+    }
+    return forecastLookup(deps.getForecast, rules, eshopId, code, now);
+  };
 
   const inTransaction = <A extends unknown[]>(fn: (...args: A) => EngineStats) => {
     const tx = db.transaction(fn);
@@ -103,7 +125,8 @@ export function createRulesEngine(deps: RulesEngineDeps): RulesEngine {
           cause: { event: "rules:reload", eventId: null },
           at: now,
         };
-        const decisions = evaluateStockChange(change, rules, repo.openForSubject(product.eshopId, product.code), now);
+        const lookup = lookupFor(rules, product.eshopId, product.code, now);
+        const decisions = evaluateStockChange(change, rules, repo.openForSubject(product.eshopId, product.code), now, lookup);
         applyStock(rules, decisions.filter((d) => d.rule !== null && fresh.has(d.rule.name)), now, stats);
       }
     }
@@ -156,7 +179,8 @@ export function createRulesEngine(deps: RulesEngineDeps): RulesEngine {
           transition: d.transition,
           alertId,
           reminder: d.next?.reminders ?? 0,
-          subject: stockSubject(d.eshopId, d.subject, d.values),
+          subject: stockSubject(d.eshopId, d.subject, d.values, rules.timezone, now),
+          ...(d.values.forecast ? { cover: coverNote(d.values.forecast) } : {}),
           now: clock.now(),
         });
         send(messages, stats);
@@ -171,7 +195,8 @@ export function createRulesEngine(deps: RulesEngineDeps): RulesEngine {
     for (const change of changes) {
       if (rules.stockRulesFor(change.code).length === 0) continue;
       const open = repo.openForSubject(change.eshopId, change.code);
-      applyStock(rules, evaluateStockChange(change, rules, open, now), now, stats);
+      const lookup = lookupFor(rules, change.eshopId, change.code, now);
+      applyStock(rules, evaluateStockChange(change, rules, open, now, lookup), now, stats);
     }
     return stats;
   });
@@ -236,10 +261,19 @@ export function createRulesEngine(deps: RulesEngineDeps): RulesEngine {
     const stats = emptyStats();
     const rules = ensureReconciled(stats);
     const now = clock.now();
+    const recheck = now - lastRecheck >= recheckMs;
+    if (recheck) lastRecheck = now;
     for (const alert of repo.allOpen()) {
       if (alert.kind !== "stock" || alert.suppressed) continue;
       const rule = rules.rule(alert.rule) as StockRule | undefined;
-      if (!rule || rule.repeatMs === null || now - alert.lastNotifiedAt < rule.repeatMs) continue;
+      if (!rule) continue;
+      const due = rule.repeatMs !== null && now - alert.lastNotifiedAt >= rule.repeatMs;
+      if (rule.when.cover !== null && rule.checksum === alert.checksum && (recheck || due)) {
+        // Days of cover drift without any stock change (sales age out of the window): judge again with a fresh forecast.
+        recheckCover(rules, rule, alert.eshopId, alert.subject, alert.lastValues as StockAlertValues, now, stats);
+        continue;
+      }
+      if (rule.repeatMs === null || !due) continue;
       const { state, transition } = nextAlertState(alert, { holds: true, withinHysteresis: false, suppressed: false }, rule, now);
       if (transition !== "remind" || state === null) continue;
       const values = alert.lastValues as StockAlertValues;
@@ -252,7 +286,8 @@ export function createRulesEngine(deps: RulesEngineDeps): RulesEngine {
           transition,
           alertId: alert.id,
           reminder: state.reminders,
-          subject: stockSubject(alert.eshopId, alert.subject, values),
+          subject: stockSubject(alert.eshopId, alert.subject, values, rules.timezone, now),
+          ...(values.forecast ? { cover: coverNote(values.forecast) } : {}),
           now,
         }),
         stats,
@@ -260,6 +295,31 @@ export function createRulesEngine(deps: RulesEngineDeps): RulesEngine {
     }
     return stats;
   });
+
+  /** Re-evaluates one product's days-of-cover rule from its last known state and a fresh forecast. */
+  const recheckCover = (
+    rules: CompiledRules,
+    rule: StockRule,
+    eshopId: number,
+    code: string,
+    last: StockAlertValues,
+    now: number,
+    stats: EngineStats,
+  ) => {
+    const snapshot: ProductSnapshot = {
+      eshopId,
+      code,
+      name: last.name,
+      quantity: last.quantity,
+      minStockSupply: last.minStockSupply,
+      level: last.level,
+      perStock: last.perStock ?? {},
+    };
+    // Nothing about the stock changed: keep the cause and time of the last change in the alert's values.
+    const change: StockChange = { eshopId, code, previous: snapshot, current: snapshot, cause: { event: last.cause, eventId: null }, at: last.changedAt };
+    const decisions = evaluateStockChange(change, rules, repo.openForSubject(eshopId, code), now, lookupFor(rules, eshopId, code, now));
+    applyStock(rules, decisions.filter((d) => d.rule === rule), now, stats);
+  };
 
   const reconcile = inTransaction(() => {
     const stats = emptyStats();
@@ -271,7 +331,7 @@ export function createRulesEngine(deps: RulesEngineDeps): RulesEngine {
   return { onStockChanges, onEvents, tick, reconcile };
 }
 
-function stockSubject(eshopId: number, code: string, v: StockAlertValues): AlertSubject {
+function stockSubject(eshopId: number, code: string, v: StockAlertValues, timeZone: string, now: number): AlertSubject {
   const subject: AlertSubject = {
     eshopId,
     code,
@@ -281,6 +341,7 @@ function stockSubject(eshopId: number, code: string, v: StockAlertValues): Alert
     level: v.level,
   };
   if (v.perStock) subject.perStock = v.perStock;
+  if (v.forecast) subject.details = forecastDetails(v.forecast, v.quantity, timeZone, now);
   return subject;
 }
 

@@ -1,3 +1,4 @@
+import type { ForecastSettings } from "../forecast/forecast-types.js";
 import type { Destination, Severity } from "../outbox/outbox-types.js";
 import type { Level } from "../stock/stock-types.js";
 import type { GlobMatcher } from "./glob.js";
@@ -42,9 +43,29 @@ export interface QuantityCondition {
   above: number | null;
 }
 
+/**
+ * `daysOfCover`: holds when the product's stock lasts fewer days than the threshold at its sales
+ * velocity — a fixed number of days, or its lead time plus safety (`belowLeadTime`).
+ */
+export interface CoverCondition {
+  /** Fixed threshold in days; null with belowLeadTime. */
+  belowDays: number | null;
+  belowLeadTime: boolean;
+  /** Days added to the lead time. */
+  safetyDays: number;
+  /** Hysteresis for `below`: an open alert stays open while the cover is at or below this. */
+  clearAboveDays: number | null;
+  /** Hysteresis for `belowLeadTime`: stays open while the cover is at or below lead time + safety + this. */
+  clearMarginDays: number | null;
+  windowDays: number;
+  minSales: number;
+}
+
 export interface StockCondition {
   level: Level | null;
   quantity: QuantityCondition | null;
+  /** Days-of-cover condition; null for rules without one. */
+  cover: CoverCondition | null;
   /** Warehouse ids: the quantity condition applies to each of them; it holds when any matches. */
   stocks: readonly string[] | null;
   products: GlobMatcher | null;
@@ -115,6 +136,15 @@ export interface StockRuleIndex {
   root: PrefixNode;
 }
 
+/** The file's `forecast:` block, with defaults applied. */
+export interface CompiledForecast {
+  settings: ForecastSettings;
+  /** `leadTimes` in file order: the first whose products match a code gives its lead time. */
+  leadTimes: readonly { products: GlobMatcher; leadTimeDays: number }[];
+  /** Lead time of a product in days, or null when no entry matches it. */
+  leadTimeFor(code: string): number | null;
+}
+
 export interface CompiledRules {
   file: string;
   /** sha256 of the file text: unchanged text means nothing to reload. */
@@ -125,6 +155,7 @@ export interface CompiledRules {
   stockRules: readonly StockRule[];
   eventRules: readonly EventRule[];
   digests: readonly CompiledDigest[];
+  forecast: CompiledForecast;
   stockIndex: StockRuleIndex;
   /** Stock rules that can match `code`, in file order, without duplicates. */
   stockRulesFor(code: string): readonly StockRule[];

@@ -17,10 +17,12 @@ const MISSING_HINTS: Record<string, string> = {
   to: 'add "to: [someone@example.com]"',
   schedule: 'add "schedule: \\"0 7 * * 1-5\\"" (cron, in the file\'s timezone)',
   from: 'add "from: \\"22:00\\""',
+  leadTime: 'add "leadTime: 10d" (how long a reorder takes to arrive)',
+  products: 'add "products: [\\"KAV-*\\"]" (product code globs; ["*"] for every product)',
 };
 
 /** Keys people put one level too high, and where they belong. */
-const BELONGS_UNDER_WHEN = new Set(["level", "quantity", "products", "stocks", "event", "instances", "eshops"]);
+const BELONGS_UNDER_WHEN = new Set(["level", "quantity", "daysOfCover", "products", "stocks", "event", "instances", "eshops"]);
 
 /** Turns zod issues into RuleErrors at the YAML position of the offending node, with a fix hint. */
 export function issuesToErrors(issues: readonly Issue[], data: unknown, locator: YamlLocator, base: YamlPath = []): RuleError[] {
@@ -112,6 +114,9 @@ function allowedKeysAt(path: readonly PropertyKey[], data: unknown): readonly st
   if (path.length === 0) return ALLOWED_KEYS.file;
   if (last === "when") return ALLOWED_KEYS.when;
   if (last === "quantity") return ALLOWED_KEYS.quantity;
+  if (last === "daysOfCover") return ALLOWED_KEYS.daysOfCover;
+  if (path.length === 1 && last === "forecast") return ALLOWED_KEYS.forecast;
+  if (path[0] === "forecast" && beforeLast === "leadTimes") return ALLOWED_KEYS.leadTime;
   if (last === "quietHours" || beforeLast === "quietHours") return ALLOWED_KEYS.quietHours;
   if (path[0] === "rules" && path.length === 2) return ALLOWED_KEYS.rule;
   if (path[0] === "digests" && path.length === 2) return ALLOWED_KEYS.digest;

@@ -20,6 +20,8 @@ import { listProducts } from "../stock/stock-queries.js";
 import type { Level } from "../stock/stock-types.js";
 import { createStockWorker, type StockWorker, type StockWorkerOptions } from "../stock/stock-worker.js";
 import { createDigestScheduler } from "../digest/digest-scheduler.js";
+import { createForecastReader } from "../forecast/forecast-reader.js";
+import { withForecasts } from "../forecast/product-forecast.js";
 import { openRulesSource, type RulesSource } from "./rules-source.js";
 import { asService, everyService, type Service } from "./services.js";
 
@@ -93,6 +95,7 @@ export function buildPipeline(deps: {
   });
   const outbox = createOutbox(db, clock, { onEnqueued: () => delivery.wake() });
 
+  const forecasts = createForecastReader(db);
   const engine = createRulesEngine({
     db,
     clock,
@@ -102,6 +105,7 @@ export function buildPipeline(deps: {
       outbox.enqueue(message);
     },
     getProducts: () => listProducts(db, { limit: 100_000 }),
+    getForecast: forecasts.velocity,
   });
 
   const shoptet = new ShoptetClient({
@@ -163,7 +167,8 @@ export function buildPipeline(deps: {
       }
       const limit = q.limit === undefined ? 1000 : Number(q.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw new QueryError("limit must be a whole number from 1 to 100000");
-      return { products: listProducts(db, { ...(level ? { level: level as Level } : {}), limit }) };
+      const products = listProducts(db, { ...(level ? { level: level as Level } : {}), limit });
+      return { products: withForecasts(forecasts, products, rules.current().forecast.settings, clock.now()) };
     },
     "/alerts": (q) => {
       const state = q.state;
