@@ -33,6 +33,8 @@ export interface AppDeps {
   ingestBusyTimeoutMs?: number;
   /** Tuning of the loops behind the receiver (tests shorten timeouts and intervals). */
   pipeline?: PipelineOptions;
+  /** false: receive and store only, without starting the workers (tests of the receiver). */
+  startServices?: boolean;
 }
 
 export interface App {
@@ -177,8 +179,10 @@ export function createApp(deps: AppDeps): App {
         const onListening = () => {
           server.off("error", onError);
           port = (server.address() as AddressInfo).port;
-          for (const s of services) s.start();
-          pipeline.rules.watch();
+          if (deps.startServices !== false) {
+            for (const s of services) s.start();
+            pipeline.rules.watch();
+          }
           resolve(port);
         };
         server.once("error", onError);

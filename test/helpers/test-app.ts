@@ -18,7 +18,7 @@ export interface TestApp {
 /** Starts the whole daemon in-process on 127.0.0.1, port 0, with a real SQLite file. Stopped after the test. */
 export async function startTestApp(
   env: Env = {},
-  options: { dbPath?: string; clock?: Clock; logger?: Logger; ingestBusyTimeoutMs?: number; pipeline?: PipelineOptions } = {},
+  options: { dbPath?: string; clock?: Clock; logger?: Logger; ingestBusyTimeoutMs?: number; pipeline?: PipelineOptions; startServices?: boolean } = {},
 ): Promise<TestApp> {
   const dbPath = options.dbPath ?? tempDbPath();
   const settings = readSettings({
@@ -34,6 +34,7 @@ export async function startTestApp(
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.ingestBusyTimeoutMs ? { ingestBusyTimeoutMs: options.ingestBusyTimeoutMs } : {}),
     ...(options.pipeline ? { pipeline: options.pipeline } : {}),
+    ...(options.startServices === false ? { startServices: false } : {}),
   });
   running.push(app);
   await app.start();
