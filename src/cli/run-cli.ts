@@ -6,6 +6,8 @@ import { formatRuleError } from "../rules/rules-types.js";
 import { coerceError } from "../shared/errors.js";
 import { runDeliveriesList, runDeliveriesRetry } from "./commands/deliveries.js";
 import { runDigestCommand } from "./commands/digest.js";
+import { runPruneCommand } from "./commands/prune.js";
+import { runWebhooksCommand } from "./commands/webhooks.js";
 import { runRulesCheck } from "./commands/rules-check.js";
 import { DEFAULT_SINCE, resolveSince, runRulesTest } from "./commands/rules-test.js";
 import { runServe } from "./commands/serve.js";
@@ -25,6 +27,9 @@ const USAGE = `usage: stockwatch <command> [options]
   sync [--eshop <id>] [--all-details]     seed or repair stock state from the Shoptet API (no alerts)
   deliveries list [--status S] [--limit N]
   deliveries retry <id> | --all-dead | --all-unconfigured
+  webhooks list|register|unregister|rotate-key [--url U] [--events L|--stock-only|--all] [--eshop ID]
+                                          manage this daemon's webhook registrations at Shoptet
+  prune --older-than 90d                  delete old history, keeping what digests and open alerts need
   help                                    this text
 
 Settings come from the environment (see README, "Configuration").
@@ -100,6 +105,9 @@ const COMMANDS: Record<string, Handler> = {
       db.close();
     }
   },
+
+  webhooks: (args, env, io) => runWebhooksCommand(args, env, io.out, io.err),
+  prune: (args, env, io) => runPruneCommand(args, env, io.out, io.err),
 
   "digest send": (args, env, io) => runDigestCommand(["send", ...args], env, io.out, io.err),
 

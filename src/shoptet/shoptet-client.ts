@@ -12,12 +12,24 @@ import {
   parseMovements,
   parseProduct,
   parseProductList,
+  parseSignatureKey,
   parseStocks,
   parseSupplies,
+  parseWebhooks,
   type Envelope,
 } from "./shoptet-parse.js";
 import { formatShoptetTime } from "./shoptet-time.js";
-import type { LastMovement, MovementPage, ProductDetail, StockList, SupplyPage } from "./shoptet-types.js";
+import type {
+  LastMovement,
+  MovementPage,
+  NewWebhook,
+  ProductDetail,
+  SendPayload,
+  StockList,
+  SupplyPage,
+  Webhook,
+  WebhookPage,
+} from "./shoptet-types.js";
 import { TokenGate, realSleep, type Sleep } from "./token-gate.js";
 
 /** The Shoptet calls the stock module makes; ShoptetClient implements it, tests may fake it. */
@@ -32,6 +44,22 @@ export interface ShoptetApi {
   productByGuid(eshopId: number, guid: string): Promise<ProductDetail | null>;
   /** Product detail by product or variant code; null when unknown. Codes may contain "/". */
   productByCode(eshopId: number, code: string): Promise<ProductDetail | null>;
+}
+
+/**
+ * The webhook registration calls (`/api/webhooks`): what `stockwatch webhooks` needs. Separate
+ * from ShoptetApi so the stock module's fakes need not implement them.
+ */
+export interface WebhookApi {
+  /** Every webhook of this installation (all pages). */
+  listWebhooks(eshopId: number): Promise<Webhook[]>;
+  /** Registers 1–50 webhooks in one call (201); 409/422 fail with Shoptet's errorCode and message. */
+  createWebhooks(eshopId: number, list: readonly NewWebhook[]): Promise<Webhook[]>;
+  /** Changes a webhook's URL (the event cannot change). */
+  updateWebhook(eshopId: number, id: number, patch: { url?: string; sendPayload?: SendPayload }): Promise<void>;
+  deleteWebhook(eshopId: number, id: number): Promise<void>;
+  /** Generates a new signature key; from then on the old one no longer verifies. */
+  renewSignatureKey(eshopId: number): Promise<string>;
 }
 
 export interface MovementQuery {
@@ -87,15 +115,43 @@ export interface ShoptetClientStats {
 }
 
 const ITEMS_MAX = 1000;
+/** Shoptet's limits for webhook registration: 500 per listed page, 50 per POST. */
+export const WEBHOOKS_PER_PAGE = 500;
+export const WEBHOOKS_PER_CREATE = 50;
+const MAX_WEBHOOK_PAGES = 100;
+
+type Method = "GET" | "POST" | "PATCH" | "DELETE";
+
+/** One API call: how to send it and how to read its `data`. */
+interface CallSpec<T> {
+  method: Method;
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  /** JSON request body (writes). */
+  body?: unknown;
+  parse: (data: unknown) => T;
+  /** The call may answer `data: null` (PATCH, DELETE). */
+  nullData?: boolean;
+  /**
+   * Which retryable failures are repeated inside the call. "all" for reads and idempotent writes;
+   * "unapplied" for POSTs, whose repeat after a timeout or 500 might apply them twice: only the
+   * answers that say the request was not processed (423 locked, 429, 503 maintenance).
+   */
+  retry?: "all" | "unapplied";
+}
+
+const UNAPPLIED = new Set([423, 429, 503]);
 const PRODUCT_INCLUDE = "perStockAmounts,variantParameters";
 
 /**
  * ShoptetClient calls the Shoptet REST API with a per-e-shop private token. Every call has a
  * timeout, parses the `{data, errors, metadata}` envelope, and fails with a ShoptetApiError.
- * Retries 423/429/5xx/network errors with jittered backoff (bounded), never 400/404/422; honours
- * `Retry-After` (HTTP date or seconds) and slows down when `X-RateLimit-Bucket-Filling` is high.
+ * Retries 423/429/5xx/network errors with jittered backoff (bounded), never 400/401/403/404/409/422;
+ * honours `Retry-After` (HTTP date or seconds) and slows down when `X-RateLimit-Bucket-Filling` is
+ * high. Writes (webhook registration) go through the same path; a POST is repeated only when
+ * Shoptet said it did not process it.
  */
-export class ShoptetClient implements ShoptetApi {
+export class ShoptetClient implements ShoptetApi, WebhookApi {
   readonly stats: ShoptetClientStats = { requests: 0, retries: 0, rateLimited: 0, failures: 0 };
   private readonly baseUrl: string;
   private readonly fetchFn: typeof globalThis.fetch;
@@ -200,6 +256,57 @@ export class ShoptetClient implements ShoptetApi {
     return list?.products[0]?.guid ?? null;
   }
 
+  // ---- webhook registration ------------------------------------------------------------------
+
+  /** One page of this installation's webhooks. */
+  webhooksPage(eshopId: number, page = 1, itemsPerPage = WEBHOOKS_PER_PAGE): Promise<WebhookPage> {
+    return this.call(eshopId, {
+      method: "GET",
+      path: "/api/webhooks",
+      query: { page, itemsPerPage: Math.min(itemsPerPage, WEBHOOKS_PER_PAGE) },
+      parse: parseWebhooks,
+    });
+  }
+
+  /**
+   * Every webhook of this installation, reading page after page. A webhook that moves between
+   * pages while we read (someone registers or deletes meanwhile) is listed once, by id.
+   */
+  async listWebhooks(eshopId: number): Promise<Webhook[]> {
+    const byId = new Map<number, Webhook>();
+    for (let page = 1; page <= MAX_WEBHOOK_PAGES; page++) {
+      const result = await this.webhooksPage(eshopId, page);
+      for (const w of result.webhooks) byId.set(w.id, w);
+      const p = result.paginator;
+      if (!p || result.webhooks.length === 0 || page >= p.pageCount) break;
+    }
+    return [...byId.values()].sort((a, b) => a.id - b.id);
+  }
+
+  async createWebhooks(eshopId: number, list: readonly NewWebhook[]): Promise<Webhook[]> {
+    if (list.length === 0 || list.length > WEBHOOKS_PER_CREATE) {
+      throw new RangeError(`createWebhooks takes 1 to ${WEBHOOKS_PER_CREATE} webhooks per call, got ${list.length}`);
+    }
+    const data = list.map((w) => ({ event: w.event, url: w.url, ...(w.sendPayload === undefined ? {} : { sendPayload: w.sendPayload }) }));
+    const result = await this.call(eshopId, { method: "POST", path: "/api/webhooks", body: { data }, parse: parseWebhooks, retry: "unapplied" });
+    return result.webhooks;
+  }
+
+  async updateWebhook(eshopId: number, id: number, patch: { url?: string; sendPayload?: SendPayload }): Promise<void> {
+    const data = { ...(patch.url === undefined ? {} : { url: patch.url }), ...(patch.sendPayload === undefined ? {} : { sendPayload: patch.sendPayload }) };
+    if (Object.keys(data).length === 0) throw new RangeError("updateWebhook needs a url or sendPayload to change");
+    await this.call(eshopId, { method: "PATCH", path: `/api/webhooks/${id}`, body: { data }, parse: () => undefined, nullData: true });
+  }
+
+  async deleteWebhook(eshopId: number, id: number): Promise<void> {
+    await this.call(eshopId, { method: "DELETE", path: `/api/webhooks/${id}`, parse: () => undefined, nullData: true });
+  }
+
+  /** The new key is returned, never logged. */
+  renewSignatureKey(eshopId: number): Promise<string> {
+    return this.call(eshopId, { method: "POST", path: "/api/webhooks/renew-signature-key", parse: parseSignatureKey, retry: "unapplied" });
+  }
+
   private async orNullOn404<T>(promise: Promise<T>): Promise<T | null> {
     try {
       return await promise;
@@ -225,12 +332,19 @@ export class ShoptetClient implements ShoptetApi {
   }
 
   /** One GET with retries; `parse` turns `data` into the typed result. */
-  private async get<T>(
+  private get<T>(
     eshopId: number,
     path: string,
     query: Record<string, string | number | undefined>,
     parse: (data: unknown) => T,
   ): Promise<T> {
+    return this.call(eshopId, { method: "GET", path, query, parse });
+  }
+
+  /** One call with retries (see CallSpec.retry). */
+  private async call<T>(eshopId: number, spec: CallSpec<T>): Promise<T> {
+    const { path } = spec;
+    const query = spec.query ?? {};
     const token = this.options.tokenFor(eshopId);
     if (!token) {
       throw new ShoptetApiError({
@@ -249,10 +363,11 @@ export class ShoptetClient implements ShoptetApi {
     let lastError: ShoptetApiError | undefined;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       if (attempt > 1) this.stats.retries++;
-      const error = await this.attempt(eshopId, path, url, token, gate, parse);
+      const error = await this.attempt(eshopId, spec, url, token, gate);
       if (!(error instanceof ShoptetApiError)) return error.value;
       lastError = error;
       if (!error.retryable || attempt === this.maxAttempts) break;
+      if (spec.retry === "unapplied" && !UNAPPLIED.has(error.status)) break;
       let wait = this.backoffMs(attempt);
       if (error.status === 429) {
         this.stats.rateLimited++;
@@ -263,7 +378,7 @@ export class ShoptetClient implements ShoptetApi {
           wait = 0; // the gate holds us until the requested time
         }
       }
-      this.logger.debug({ eshopId, path, status: error.status, code: error.code, attempt, waitMs: wait }, "retrying Shoptet call");
+      this.logger.debug({ eshopId, method: spec.method, path, status: error.status, code: error.code, attempt, waitMs: wait }, "retrying Shoptet call");
       if (wait > 0) await this.sleep(wait);
     }
     this.stats.failures++;
@@ -273,12 +388,12 @@ export class ShoptetClient implements ShoptetApi {
   /** One HTTP exchange: the parsed value, or the classified error (never throws). */
   private async attempt<T>(
     eshopId: number,
-    path: string,
+    spec: CallSpec<T>,
     url: string,
     token: string,
     gate: TokenGate,
-    parse: (data: unknown) => T,
   ): Promise<{ value: T } | ShoptetApiError> {
+    const { method, path, parse } = spec;
     await gate.acquire();
     let status = 0;
     let headers: Headers | undefined;
@@ -286,8 +401,9 @@ export class ShoptetClient implements ShoptetApi {
     try {
       this.stats.requests++;
       const res = await this.fetchFn(url, {
-        method: "GET",
+        method,
         headers: { "Shoptet-Private-API-Token": token, "Content-Type": "application/json", Accept: "application/json" },
+        ...(spec.body === undefined ? {} : { body: JSON.stringify(spec.body) }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       status = res.status;
@@ -298,8 +414,8 @@ export class ShoptetClient implements ShoptetApi {
       const reason = redactSecrets(String((cause as Error)?.message ?? cause), [token]);
       return new ShoptetApiError({
         message: timedOut
-          ? `Shoptet API did not answer GET ${path} for e-shop ${eshopId} within ${this.timeoutMs} ms`
-          : `cannot reach the Shoptet API at ${this.baseUrl} (GET ${path}: ${reason}): check SHOPTET_API_URL and the network`,
+          ? `Shoptet API did not answer ${method} ${path} for e-shop ${eshopId} within ${this.timeoutMs} ms`
+          : `cannot reach the Shoptet API at ${this.baseUrl} (${method} ${path}: ${reason}): check SHOPTET_API_URL and the network`,
         status: 0,
         code: timedOut ? "timeout" : "network",
         retryable: true,
@@ -319,7 +435,7 @@ export class ShoptetClient implements ShoptetApi {
     if (status < 200 || status >= 300) {
       return errorForResponse({
         status,
-        method: "GET",
+        method,
         path,
         eshopId,
         errors: errorItems(env),
@@ -327,10 +443,10 @@ export class ShoptetClient implements ShoptetApi {
         retryAfterMs: parseRetryAfter(headers!.get("retry-after"), this.options.clock.now()),
       });
     }
-    if (env === null || env.data === undefined || env.data === null) {
+    if (env === null || env.data === undefined || (env.data === null && !spec.nullData)) {
       const items = errorItems(env);
       return new ShoptetApiError({
-        message: `Shoptet API answered ${status} on GET ${path} for e-shop ${eshopId} without data${
+        message: `Shoptet API answered ${status} on ${method} ${path} for e-shop ${eshopId} without data${
           items[0] ? ` (${items[0].errorCode}: ${items[0].message})` : " (not a Shoptet JSON envelope)"
         }`,
         status,
@@ -343,7 +459,7 @@ export class ShoptetClient implements ShoptetApi {
       return { value: parse(env.data) };
     } catch (cause) {
       return new ShoptetApiError({
-        message: `Shoptet API answered GET ${path} for e-shop ${eshopId} with an unexpected shape: ${(cause as Error).message.slice(0, 300)}`,
+        message: `Shoptet API answered ${method} ${path} for e-shop ${eshopId} with an unexpected shape: ${(cause as Error).message.slice(0, 300)}`,
         status,
         code: "invalid-response",
         retryable: false,

@@ -10,6 +10,8 @@ import type {
   StockList,
   SupplyPage,
   VariantDetail,
+  Webhook,
+  WebhookPage,
 } from "./shoptet-types.js";
 import type { ShoptetErrorItem } from "./shoptet-error.js";
 
@@ -195,4 +197,39 @@ const eshopData = z.looseObject({ contactInformation: z.looseObject({ eshopId: z
 
 export function parseEshopId(data: unknown): number {
   return eshopData.parse(data).contactInformation.eshopId;
+}
+
+const webhook = z.looseObject({
+  id: z.number().int(),
+  event: z.string(),
+  url: z.string(),
+  created: time,
+  updated: time,
+  sendPayload: z.enum(["full"]).nullish().catch(null),
+});
+
+function toWebhook(w: z.infer<typeof webhook>): Webhook {
+  return {
+    id: w.id,
+    event: w.event,
+    url: w.url,
+    created: parseShoptetTimeMs(w.created),
+    updated: parseShoptetTimeMs(w.updated),
+    sendPayload: w.sendPayload ?? null,
+  };
+}
+
+const webhooksData = z.looseObject({ webhooks: z.array(webhook), paginator });
+
+/** `GET /api/webhooks` (with paginator) and `POST /api/webhooks` (201, without). */
+export function parseWebhooks(data: unknown): WebhookPage {
+  const d = webhooksData.parse(data);
+  return { webhooks: d.webhooks.map(toWebhook), paginator: toPaginator(d.paginator) };
+}
+
+const signatureKeyData = z.looseObject({ signatureKey: z.string().min(1) });
+
+/** `POST /api/webhooks/renew-signature-key`. */
+export function parseSignatureKey(data: unknown): string {
+  return signatureKeyData.parse(data).signatureKey;
 }

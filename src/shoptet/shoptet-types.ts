@@ -90,3 +90,29 @@ export interface ProductListItem {
   guid: string;
   name: string | null;
 }
+
+/** Whether Shoptet adds the entity to the notification (`"full"`), or not (null). */
+export type SendPayload = "full" | null;
+
+/** A webhook registration of this installation (`GET /api/webhooks`, schema `webhook`). */
+export interface Webhook {
+  id: number;
+  event: string;
+  url: string;
+  /** epoch ms, null when Shoptet has none. */
+  created: number | null;
+  updated: number | null;
+  sendPayload: SendPayload;
+}
+
+export interface WebhookPage {
+  webhooks: Webhook[];
+  paginator: Paginator | null;
+}
+
+/** One item of `POST /api/webhooks` (up to 50 per call). */
+export interface NewWebhook {
+  event: string;
+  url: string;
+  sendPayload?: SendPayload;
+}

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Clock } from "../../src/shared/clock.js";
@@ -14,6 +15,10 @@ import { dedupeKeyOf } from "../../src/receiver/webhook-envelope.js";
  * strings with three decimals. It counts requests per route so tests can assert read counts,
  * tracks concurrent requests per token (Shoptet answers 429 above 3), sends
  * `X-RateLimit-Bucket-Filling`, and can be told to fail the next requests of a route.
+ *
+ * It also keeps the webhook registrations of one installation (`/api/webhooks`): one URL per
+ * event (422 "Webhook already exists for this event"), the 409 conflict pairs, up to 50 per POST
+ * (201), paged lists, PATCH, DELETE (404 `webhook-not-found`) and renew-signature-key.
  */
 
 export type Route =
@@ -24,7 +29,30 @@ export type Route =
   | "GET /api/stocks/{id}/supplies"
   | "GET /api/products"
   | "GET /api/products/{guid}"
-  | "GET /api/products/code/{code}";
+  | "GET /api/products/code/{code}"
+  | "GET /api/webhooks"
+  | "POST /api/webhooks"
+  | "GET /api/webhooks/{id}"
+  | "PATCH /api/webhooks/{id}"
+  | "DELETE /api/webhooks/{id}"
+  | "POST /api/webhooks/renew-signature-key";
+
+/** A registration as the stand-in keeps it (the spec's `webhook` object). */
+export interface StandinWebhook {
+  id: number;
+  event: string;
+  url: string;
+  created: string | null;
+  updated: string | null;
+  sendPayload: "full" | null;
+}
+
+/** Pairs Shoptet refuses to have registered together (409), from the event table of the spec. */
+export const STANDIN_CONFLICT_PAIRS: readonly (readonly [string, string])[] = [
+  ["order:update", "order:cancel"],
+  ["customer:update", "customer:disableOrders"],
+  ["customer:update", "customer:enableOrders"],
+];
 
 export interface StandinVariant {
   code: string;
@@ -77,6 +105,8 @@ export interface RecordedRequest {
   contentType: string | undefined;
   /** The stand-in clock's time when the request arrived. */
   at: number;
+  /** The parsed JSON body of a POST or PATCH (undefined when none or not JSON). */
+  body?: unknown;
 }
 
 /** A request held at the stand-in until released (see `hold`). */
@@ -98,6 +128,14 @@ export interface StandinOptions {
   bucketFilling?: string | (() => string);
   /** Whether `/api/products/code/{code}` finds codes with an encoded "/" (undocumented at Shoptet). Default false. */
   slashInCodePath?: boolean;
+  /**
+   * How a POST /api/webhooks with some bad items behaves: "atomic" (the spec: the whole call fails
+   * with 422 or 409 and nothing is created) or "partial" (what one secondary source claims: 201,
+   * the good items created, `errors` listing the rest). Default "atomic".
+   */
+  webhookCreateMode?: "atomic" | "partial";
+  /** Largest `itemsPerPage` of GET /api/webhooks (Shoptet: 500); lower it to make paging happen. */
+  webhooksPerPageMax?: number;
 }
 
 const fmt = (milli: number): string => {
@@ -128,6 +166,12 @@ export class ShoptetStandin {
   private readonly hanging: ServerResponse[] = [];
   private readonly holds = new Map<Route, { arrive: () => void; released: Promise<void> }[]>();
   private requestSeq = 0;
+  private readonly webhookList = new Map<number, StandinWebhook>();
+  private nextWebhookId = 1;
+  /** The current signature key (renew-signature-key replaces it). */
+  signatureKey: string | null = null;
+  webhookCreateMode: "atomic" | "partial";
+  private readonly webhooksPerPageMax: number;
 
   constructor(options: StandinOptions = {}) {
     this.token = options.token ?? "test-token";
@@ -136,6 +180,8 @@ export class ShoptetStandin {
     this.delayMs = options.delayMs ?? 0;
     this.bucketFilling = options.bucketFilling ?? "10/200";
     this.slashInCodePath = options.slashInCodePath ?? false;
+    this.webhookCreateMode = options.webhookCreateMode ?? "atomic";
+    this.webhooksPerPageMax = options.webhooksPerPageMax ?? 500;
   }
 
   async start(): Promise<this> {
@@ -214,6 +260,18 @@ export class ShoptetStandin {
     return this.total(this.variant(code).v) / 1000;
   }
 
+  /** Registers a webhook directly (as if another tool or an earlier run had). */
+  addWebhook(event: string, url: string, sendPayload: "full" | null = null): StandinWebhook {
+    const w: StandinWebhook = { id: this.nextWebhookId++, event, url, created: time(this.clock.now()), updated: null, sendPayload };
+    this.webhookList.set(w.id, w);
+    return w;
+  }
+
+  /** The registrations now, by id. */
+  webhooks(): StandinWebhook[] {
+    return [...this.webhookList.values()].sort((a, b) => a.id - b.id);
+  }
+
   movementCount(stockId: number): number {
     return this.movements.get(stockId)?.length ?? 0;
   }
@@ -268,7 +326,19 @@ export class ShoptetStandin {
 
   // ---- HTTP ----------------------------------------------------------------------------------
 
-  private routeOf(path: string): { route: Route | "unknown"; params: string[] } {
+  private routeOf(method: string, path: string): { route: Route | "unknown"; params: string[] } {
+    const webhookRules: [string, RegExp, Route][] = [
+      ["GET", /^\/api\/webhooks$/, "GET /api/webhooks"],
+      ["POST", /^\/api\/webhooks$/, "POST /api/webhooks"],
+      ["POST", /^\/api\/webhooks\/renew-signature-key$/, "POST /api/webhooks/renew-signature-key"],
+      ["GET", /^\/api\/webhooks\/(\d+)$/, "GET /api/webhooks/{id}"],
+      ["PATCH", /^\/api\/webhooks\/(\d+)$/, "PATCH /api/webhooks/{id}"],
+      ["DELETE", /^\/api\/webhooks\/(\d+)$/, "DELETE /api/webhooks/{id}"],
+    ];
+    for (const [m, re, route] of webhookRules) {
+      const match = re.exec(path);
+      if (match && m === method) return { route, params: match.slice(1) };
+    }
     const rules: [RegExp, Route][] = [
       [/^\/api\/eshop$/, "GET /api/eshop"],
       [/^\/api\/stocks$/, "GET /api/stocks"],
@@ -288,8 +358,9 @@ export class ShoptetStandin {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://standin");
-    const { route, params } = this.routeOf(url.pathname);
+    const { route, params } = this.routeOf(req.method ?? "GET", url.pathname);
     const token = req.headers["shoptet-private-api-token"] as string | undefined;
+    const requestBody = await readJson(req);
     this.requests.push({
       route,
       method: req.method ?? "GET",
@@ -298,6 +369,7 @@ export class ShoptetStandin {
       token,
       contentType: req.headers["content-type"],
       at: this.clock.now(),
+      ...(requestBody === undefined ? {} : { body: requestBody }),
     });
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
@@ -317,7 +389,10 @@ export class ShoptetStandin {
         res.destroy();
         return;
       }
-      if (fault === "pass" || fault === undefined) return this.answer(route, params, url.searchParams, res);
+      if (fault === "pass" || fault === undefined) {
+        if (route.includes("/api/webhooks")) return this.answerWebhooks(route as Route, params, url.searchParams, requestBody, res);
+        return this.answer(route, params, url.searchParams, res);
+      }
       if (fault === "hang") {
         this.hanging.push(res);
         return;
@@ -480,6 +555,112 @@ export class ShoptetStandin {
     }
   }
 
+  // ---- webhook registration ------------------------------------------------------------------
+
+  private answerWebhooks(route: Route, params: string[], q: URLSearchParams, body: unknown, res: ServerResponse): void {
+    switch (route) {
+      case "GET /api/webhooks": {
+        const { page, paginator } = this.paginate(this.webhooks(), q, Math.min(20, this.webhooksPerPageMax), this.webhooksPerPageMax);
+        return this.send(res, 200, { webhooks: page, paginator });
+      }
+      case "GET /api/webhooks/{id}": {
+        const w = this.webhookList.get(Number(params[0]));
+        if (!w) return this.notFoundWebhook(res, params[0]);
+        return this.send(res, 200, { webhook: w });
+      }
+      case "POST /api/webhooks":
+        return this.createWebhooks(body, res);
+      case "PATCH /api/webhooks/{id}": {
+        const w = this.webhookList.get(Number(params[0]));
+        if (!w) return this.notFoundWebhook(res, params[0]);
+        const data = (body as { data?: Record<string, unknown> } | undefined)?.data;
+        if (!data || typeof data !== "object" || Object.keys(data).length === 0) {
+          return this.send(res, 400, null, [{ errorCode: "invalid-request-data", message: "data must have at least 1 property" }]);
+        }
+        if (data.url !== undefined) {
+          if (typeof data.url !== "string" || data.url.length > 2000) {
+            return this.send(res, 400, null, [{ errorCode: "invalid-request-data", message: "url must be a string of at most 2000 characters" }]);
+          }
+          w.url = data.url;
+        }
+        if (data.sendPayload !== undefined) w.sendPayload = data.sendPayload === "full" ? "full" : null;
+        w.updated = time(this.clock.now());
+        return this.send(res, 200, null);
+      }
+      case "DELETE /api/webhooks/{id}": {
+        if (!this.webhookList.delete(Number(params[0]))) return this.notFoundWebhook(res, params[0]);
+        return this.send(res, 200, null);
+      }
+      case "POST /api/webhooks/renew-signature-key":
+        this.signatureKey = randomBytes(16).toString("hex");
+        return this.send(res, 200, { signatureKey: this.signatureKey });
+      default:
+        return this.send(res, 404, null, [{ errorCode: "not-found", message: "No route." }]);
+    }
+  }
+
+  private notFoundWebhook(res: ServerResponse, id: string | undefined): void {
+    this.send(res, 404, null, [{ errorCode: "webhook-not-found", message: `Webhook with id "${id}" not found.`, instance: String(id) }]);
+  }
+
+  private createWebhooks(body: unknown, res: ServerResponse): void {
+    const items = (body as { data?: unknown } | undefined)?.data;
+    if (!Array.isArray(items) || items.length === 0) {
+      return this.send(res, 400, null, [{ errorCode: "invalid-request-data", message: "data must be a non-empty array" }]);
+    }
+    if (items.length > 50) {
+      return this.send(res, 413, null, [{ errorCode: "too-many-entities", message: "It is possible to enter up to 50 webhooks using a single call." }]);
+    }
+    const invalid: { errorCode: string; message: string; instance: string }[] = [];
+    for (const [i, item] of items.entries()) {
+      const it = item as { event?: unknown; url?: unknown };
+      if (typeof it?.event !== "string" || !(it.event in EVENT_CATALOG) || it.event.startsWith("addon:")) {
+        invalid.push({ errorCode: "invalid-request-data", message: `data[${i}].event: unknown event type ${JSON.stringify(it?.event)}`, instance: `data[${i}]` });
+      } else if (typeof it.url !== "string" || it.url.length === 0 || it.url.length > 2000) {
+        invalid.push({ errorCode: "invalid-request-data", message: `data[${i}].url must be a string of at most 2000 characters`, instance: `data[${i}]` });
+      }
+    }
+    if (invalid.length) return this.send(res, 400, null, invalid);
+
+    const wanted = items as { event: string; url: string; sendPayload?: "full" | null }[];
+    const registered = new Set(this.webhooks().map((w) => w.event));
+    const created: StandinWebhook[] = [];
+    const failed: { status: number; errorCode: string; message: string; instance: string }[] = [];
+    const accepted = new Set<string>();
+    for (const it of wanted) {
+      const partner = conflictPartnerOf(it.event, new Set([...registered, ...accepted]));
+      if (registered.has(it.event) || accepted.has(it.event)) {
+        failed.push({ status: 422, errorCode: "webhook-already-exists", message: "Webhook already exists for this event", instance: it.event });
+      } else if (partner) {
+        failed.push({
+          status: 409,
+          errorCode: "webhook-conflict",
+          message: `Webhook for event "${it.event}" cannot be registered together with "${partner}".`,
+          instance: it.event,
+        });
+      } else {
+        accepted.add(it.event);
+      }
+    }
+    const status = failed.some((f) => f.status === 409) ? 409 : 422;
+    if (failed.length && this.webhookCreateMode === "atomic") {
+      return this.send(res, status, null, failed.map(({ status: _s, ...e }) => e));
+    }
+    for (const it of wanted) {
+      if (!accepted.has(it.event)) continue;
+      created.push(this.addWebhook(it.event, it.url, it.sendPayload ?? null));
+    }
+    const requestId = this.reqId();
+    res.writeHead(201, { "Content-Type": "application/json; charset=utf-8", "X-Request-ID": requestId, ...this.baseHeaders() });
+    res.end(
+      JSON.stringify({
+        data: { webhooks: created },
+        errors: failed.length ? failed.map(({ status: _s, ...e }) => e) : null,
+        metadata: { requestId },
+      }),
+    );
+  }
+
   private productBody(p: { guid: string; name: string; variants: StoredVariant[] }, includes: Set<string>): object {
     return {
       guid: p.guid,
@@ -509,6 +690,27 @@ export class ShoptetStandin {
           : {}),
       })),
     };
+  }
+}
+
+/** The registered event that `event` cannot be registered together with, if any. */
+function conflictPartnerOf(event: string, registered: ReadonlySet<string>): string | undefined {
+  for (const [a, b] of STANDIN_CONFLICT_PAIRS) {
+    if (event === a && registered.has(b)) return b;
+    if (event === b && registered.has(a)) return a;
+  }
+  return undefined;
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  if (req.method === "GET" || req.method === "HEAD") return undefined;
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  if (chunks.length === 0) return undefined;
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    return undefined;
   }
 }
 

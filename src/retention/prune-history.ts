@@ -1,0 +1,260 @@
+import type { Db } from "../db/open-database.js";
+
+const DAY_MS = 86_400_000;
+
+/**
+ * What retention keeps no matter how old, and how it deletes the rest. History older than the
+ * cutoff goes; what the daemon still needs stays:
+ *
+ * - events referenced by an open alert, by a job that is not done, or not yet read by an event
+ *   feed (the rules feed's cursor);
+ * - everything a digest's next period will read: the cutoff moves back to where that period starts
+ *   (the end of the digest's last successful scheduled run);
+ * - the newest level change per product before the cutoff (it says since when a product is sold
+ *   out or low, and which level a forecast window starts with), and the level changes and daily
+ *   sales inside the forecasts' window;
+ * - every digest's last successful scheduled run (where its next period starts) and failed runs
+ *   not yet followed by a success;
+ * - open alerts, unfinished or dead jobs, and deliveries not sent (pending, retrying, dead,
+ *   unconfigured), whatever their age; current stock state, cursors and rule versions.
+ */
+export interface PruneRequest {
+  db: Db;
+  /** Rows older than now − this go. */
+  olderThanMs: number;
+  now: number;
+  /** Digests of the rules file: only their next periods hold data back. Default: every digest that has run. */
+  digests?: readonly string[] | null;
+  /** Longest forecast window in days (rules file); level changes and daily sales inside it stay. Default 365. */
+  forecastWindowDays?: number;
+  /** Rows per transaction; between batches the daemon gets the write lock. Default 2000. */
+  batchSize?: number;
+  /** Pause between batches, ms. Default 5. */
+  pauseMs?: number;
+}
+
+export interface PruneStats {
+  cutoff: number;
+  /** Where period data (events, alerts, movements) was actually cut: earlier when a digest needs it. */
+  periodCutoff: number;
+  /** The digest whose next period moved periodCutoff back, if any. */
+  heldForDigest: string | null;
+  events: number;
+  /** Old events that stay: open alerts, unfinished jobs, unread by a feed. */
+  eventsKept: number;
+  jobs: number;
+  deliveries: number;
+  alerts: number;
+  slackMessages: number;
+  cooldowns: number;
+  movements: number;
+  levelChanges: number;
+  digestRuns: number;
+  dailySales: number;
+  batches: number;
+}
+
+const DEFAULT_FORECAST_WINDOW_DAYS = 365;
+
+function tableExists(db: Db, name: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+}
+
+/**
+ * Deletes history older than the cutoff in short batches (each its own write transaction, with a
+ * pause between), so a running daemon keeps receiving webhooks meanwhile. Never runs VACUUM: the
+ * freed pages are reused by new rows; shrinking the file is the operator's call.
+ */
+export async function pruneHistory(request: PruneRequest): Promise<PruneStats> {
+  const { db, now } = request;
+  const batchSize = Math.max(1, request.batchSize ?? 2000);
+  const pauseMs = request.pauseMs ?? 5;
+  const cutoff = now - request.olderThanMs;
+  const stats: PruneStats = {
+    cutoff,
+    periodCutoff: cutoff,
+    heldForDigest: null,
+    events: 0,
+    eventsKept: 0,
+    jobs: 0,
+    deliveries: 0,
+    alerts: 0,
+    slackMessages: 0,
+    cooldowns: 0,
+    movements: 0,
+    levelChanges: 0,
+    digestRuns: 0,
+    dailySales: 0,
+    batches: 0,
+  };
+
+  // A digest's next period starts where its last successful scheduled run ended (or, before any,
+  // at its oldest failed run, or when it was first scheduled): keep everything from there.
+  const digestStarts = db
+    .prepare<[], { digest: string; start: number | null }>(
+      `SELECT d.digest,
+              coalesce((SELECT max(period_to) FROM digest_runs r WHERE r.digest = d.digest AND r.slot IS NOT NULL AND r.status IN ('queued', 'empty')),
+                       (SELECT min(period_from) FROM digest_runs r WHERE r.digest = d.digest AND r.slot IS NOT NULL AND r.status = 'failed'),
+                       (SELECT first_seen_at FROM digest_schedules s WHERE s.digest = d.digest)) AS start
+         FROM (SELECT digest FROM digest_runs UNION SELECT digest FROM digest_schedules) d`,
+    )
+    .all();
+  const considered = request.digests ? new Set(request.digests) : null;
+  for (const d of digestStarts) {
+    if (considered && !considered.has(d.digest)) continue;
+    if (d.start !== null && d.start < stats.periodCutoff) {
+      stats.periodCutoff = d.start;
+      stats.heldForDigest = d.digest;
+    }
+  }
+  const periodCutoff = stats.periodCutoff;
+  const windowDays = request.forecastWindowDays ?? DEFAULT_FORECAST_WINDOW_DAYS;
+  const forecastCutoff = Math.min(periodCutoff, now - windowDays * DAY_MS);
+
+  const pause = () => new Promise<void>((resolve) => setTimeout(resolve, pauseMs));
+  /** Runs `step` (one batch, returns rows deleted) until a batch comes back short. */
+  const inBatches = async (step: () => number): Promise<number> => {
+    let total = 0;
+    for (;;) {
+      const n = db.transaction(step).immediate();
+      stats.batches++;
+      total += n;
+      if (n < batchSize) return total;
+      await pause();
+    }
+  };
+
+  // Deletes check no foreign key: the jobs → events and slack_incidents → slack_messages checks
+  // would scan the whole child table for every deleted row (neither child column is indexed). The
+  // picks below exclude every row something still points at; foreign_key_check confirms it at the end.
+  const foreignKeys = db.pragma("foreign_keys", { simple: true }) as number;
+  db.pragma("foreign_keys = OFF");
+  try {
+    await pruneRows();
+  } finally {
+    if (foreignKeys) db.pragma("foreign_keys = ON");
+  }
+  const broken = [...db.pragma("foreign_key_check(jobs)") as unknown[], ...db.pragma("foreign_key_check(slack_incidents)") as unknown[]];
+  if (broken.length) throw new Error(`pruning left ${broken.length} rows pointing at deleted ones (a bug in stockwatch prune; please report it)`);
+  return stats;
+
+  async function pruneRows(): Promise<void> {
+    // ---- finished jobs, then events ----------------------------------------------------------
+    // A done job is history; the index on (status, run_at) finds the old ones.
+    const dropDoneJobs = db.prepare<[number, number]>(
+      "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE status = 'done' AND run_at < ? LIMIT ?)",
+    );
+    stats.jobs = await inBatches(() => dropDoneJobs.run(cutoff, batchSize).changes);
+
+    const feedFloor = db.prepare<[], { floor: number | null }>("SELECT min(position) AS floor FROM cursors").get()?.floor ?? null;
+    const lastOld = db
+      .prepare<[number], { id: number }>("SELECT id FROM events WHERE received_at < ? ORDER BY received_at DESC, id DESC LIMIT 1")
+      .get(periodCutoff)?.id;
+    if (lastOld !== undefined) {
+      const maxId = feedFloor === null ? lastOld : Math.min(lastOld, feedFloor);
+      // Events still pointed at: by any job left (unfinished, or finished but run late) or an open alert.
+      const held = db
+        .prepare<[number, number], { id: number }>(
+          `SELECT event_id AS id FROM jobs WHERE event_id IS NOT NULL AND event_id <= ?
+           UNION SELECT event_id FROM alerts WHERE state = 'open' AND event_id IS NOT NULL AND event_id <= ?`,
+        )
+        .all(maxId, maxId)
+        .map((r) => r.id);
+      const heldJson = JSON.stringify(held);
+      const pick = db.prepare<[number, number, number, string, number], { id: number }>(
+        `SELECT id FROM events
+          WHERE id > ? AND id <= ? AND received_at < ?
+            AND id NOT IN (SELECT value FROM json_each(?))
+          ORDER BY id LIMIT ?`,
+      );
+      const dropEvents = db.prepare<[string]>("DELETE FROM events WHERE id IN (SELECT value FROM json_each(?))");
+      let after = 0;
+      stats.events = await inBatches(() => {
+        const ids = pick.all(after, maxId, periodCutoff, heldJson, batchSize).map((r) => r.id);
+        if (ids.length === 0) return 0;
+        after = ids[ids.length - 1]!;
+        return dropEvents.run(JSON.stringify(ids)).changes;
+      });
+      stats.eventsKept = (
+        db.prepare<[number], { n: number }>("SELECT count(*) AS n FROM events WHERE received_at < ?").get(periodCutoff) ?? { n: 0 }
+      ).n;
+    }
+
+    // ---- deliveries ---------------------------------------------------------------------------
+    // Only sent rows: pending, retrying, dead and unconfigured ones are still somebody's business.
+    // next_attempt_at (the last attempt) bounds the scan of the (status, next_attempt_at) index.
+    const dropSent = db.prepare<[number, number, number]>(
+      `DELETE FROM outbox WHERE id IN (
+         SELECT id FROM outbox WHERE status = 'sent' AND next_attempt_at < ? AND coalesce(sent_at, updated_at) < ? LIMIT ?)`,
+    );
+    stats.deliveries = await inBatches(() => dropSent.run(cutoff, cutoff, batchSize).changes);
+
+    // ---- alerts and their Slack threads -------------------------------------------------------
+    const pickAlerts = db.prepare<[number, number], { id: number }>(
+      "SELECT id FROM alerts WHERE resolved_at < ? AND state = 'resolved' LIMIT ?",
+    );
+    const dropIncidents = db.prepare<[string]>(
+      "DELETE FROM slack_incidents WHERE incident_key IN (SELECT 'alert:' || value FROM json_each(?))",
+    );
+    const dropAlerts = db.prepare<[string]>("DELETE FROM alerts WHERE id IN (SELECT value FROM json_each(?))");
+    stats.alerts = await inBatches(() => {
+      const ids = pickAlerts.all(periodCutoff, batchSize).map((r) => r.id);
+      if (ids.length === 0) return 0;
+      const list = JSON.stringify(ids);
+      dropIncidents.run(list);
+      return dropAlerts.run(list).changes;
+    });
+    // A Slack message no incident points at any more cannot be updated again: its row can go.
+    const dropMessages = db.prepare<[number, number]>(
+      `DELETE FROM slack_messages WHERE id IN (
+         SELECT id FROM slack_messages WHERE updated_at < ?
+            AND id NOT IN (SELECT slack_message_id FROM slack_incidents)
+          LIMIT ?)`,
+    );
+    stats.slackMessages = await inBatches(() => dropMessages.run(cutoff, batchSize).changes);
+    // Small tables without a time index: one statement each.
+    stats.cooldowns = db.prepare<[number]>("DELETE FROM alert_cooldowns WHERE last_fired_at < ?").run(cutoff).changes;
+    stats.batches++;
+
+    // ---- stock history ------------------------------------------------------------------------
+    // Forecasts read the per-day summary (forecast_daily), not the movements, so movements follow
+    // the period cutoff alone.
+    const dropMovements = db.prepare<[number, number]>(
+      `DELETE FROM stock_movements WHERE (eshop_id, stock_id, movement_id) IN (
+         SELECT eshop_id, stock_id, movement_id FROM stock_movements WHERE change_time < ? LIMIT ?)`,
+    );
+    stats.movements = await inBatches(() => dropMovements.run(periodCutoff, batchSize).changes);
+
+    const dropLevels = db.prepare<{ cut: number; limit: number }>(
+      `DELETE FROM stock_level_changes WHERE id IN (
+         SELECT c.id FROM stock_level_changes c
+          WHERE c.at < $cut
+            AND c.id <> (SELECT n.id FROM stock_level_changes n
+                          WHERE n.eshop_id = c.eshop_id AND n.code = c.code AND n.at < $cut
+                          ORDER BY n.at DESC, n.id DESC LIMIT 1)
+          LIMIT $limit)`,
+    );
+    stats.levelChanges = await inBatches(() => dropLevels.run({ cut: forecastCutoff, limit: batchSize }).changes);
+
+    if (tableExists(db, "forecast_daily")) {
+      // One row per product and day: small enough for one statement.
+      stats.dailySales = db.prepare<[number]>("DELETE FROM forecast_daily WHERE day < ?").run(Math.floor(forecastCutoff / DAY_MS)).changes;
+      stats.batches++;
+    }
+
+    // ---- digest runs --------------------------------------------------------------------------
+    stats.digestRuns = db
+      .prepare<[number]>(
+        `DELETE FROM digest_runs
+          WHERE created_at < ?
+            AND NOT (slot IS NOT NULL AND status IN ('queued', 'empty')
+                     AND slot = (SELECT max(x.slot) FROM digest_runs x
+                                  WHERE x.digest = digest_runs.digest AND x.slot IS NOT NULL AND x.status IN ('queued', 'empty')))
+            AND NOT (slot IS NOT NULL AND status = 'failed'
+                     AND NOT EXISTS (SELECT 1 FROM digest_runs x
+                                      WHERE x.digest = digest_runs.digest AND x.slot > digest_runs.slot AND x.status IN ('queued', 'empty')))`,
+      )
+      .run(cutoff).changes;
+    stats.batches++;
+  }
+}
