@@ -4,6 +4,7 @@ import { openDatabase, type Db } from "../db/open-database.js";
 import { loadRulesFile } from "../rules/load-rules.js";
 import { formatRuleError } from "../rules/rules-types.js";
 import { coerceError } from "../shared/errors.js";
+import { runBackup } from "./commands/backup.js";
 import { runDeliveriesList, runDeliveriesRetry } from "./commands/deliveries.js";
 import { runDigestCommand } from "./commands/digest.js";
 import { runPruneCommand } from "./commands/prune.js";
@@ -30,6 +31,7 @@ const USAGE = `usage: stockwatch <command> [options]
   webhooks list|register|unregister|rotate-key [--url U] [--events L|--stock-only|--all] [--eshop ID]
                                           manage this daemon's webhook registrations at Shoptet
   prune --older-than 90d                  delete old history, keeping what digests and open alerts need
+  backup <file> [--force]                 online copy of the database, safe while the daemon runs
   help                                    this text
 
 Settings come from the environment (see README, "Configuration").
@@ -108,6 +110,16 @@ const COMMANDS: Record<string, Handler> = {
 
   webhooks: (args, env, io) => runWebhooksCommand(args, env, io.out, io.err),
   prune: (args, env, io) => runPruneCommand(args, env, io.out, io.err),
+  backup: async (args, env, io) => {
+    const { values, positionals } = parseArgs({ args, options: { force: { type: "boolean" } }, allowPositionals: true });
+    if (positionals.length !== 1) throw new UsageError("backup takes one target file, e.g. stockwatch backup /backups/stockwatch-$(date +%F).db");
+    const db = openDatabase(settingsFrom(env).dbPath);
+    try {
+      return await runBackup({ db, target: positionals[0]!, force: Boolean(values.force) }, io.out, createProgress("backing up pages"));
+    } finally {
+      db.close();
+    }
+  },
 
   "digest send": (args, env, io) => runDigestCommand(["send", ...args], env, io.out, io.err),
 

@@ -75,3 +75,23 @@ describe("stockwatch CLI", () => {
     expect(bad.stderr()).toContain("--since");
   });
 });
+
+describe("stockwatch backup", () => {
+  it("copies the database online into a file that opens on its own, and refuses to overwrite", async () => {
+    const dbPath = tempDbPath();
+    const db = openDatabase(dbPath);
+    db.prepare("INSERT INTO cursors (name, position) VALUES ('x', 42)").run();
+    const target = join(tempDir(), "copy.db");
+    const out = io();
+    expect(await runCli(["backup", target], { STOCKWATCH_DB: dbPath }, out)).toBe(0);
+    expect(out.stdout()).toMatch(/backed up \d+ pages to/);
+    db.close();
+    const copy = openDatabase(target);
+    expect(copy.prepare("SELECT position FROM cursors WHERE name = 'x'").get()).toEqual({ position: 42 });
+    expect(copy.pragma("integrity_check", { simple: true })).toBe("ok");
+    copy.close();
+    const again = io();
+    expect(await runCli(["backup", target], { STOCKWATCH_DB: dbPath }, again)).toBe(1);
+    expect(again.stderr()).toContain("--force");
+  });
+});
