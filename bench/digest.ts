@@ -2,11 +2,14 @@
  * `npx tsx bench/digest.ts`: builds a daily digest (every section) over a database of 1,000,000
  * events and 100,000 stock movements for 20,000 products spread over 30 days, and prints how long
  * it takes (target: under 1 s), the time of each query, and EXPLAIN QUERY PLAN of each of them.
+ * Every product has a 10-day lead time, so "running out soon" forecasts all 20,000 of them (the
+ * generated movements carry no `changedBy`, so every decrease counts as a sale here).
  *
  *   BENCH_EVENTS=1000000 BENCH_MOVEMENTS=100000 BENCH_PRODUCTS=20000 BENCH_DAYS=30 BENCH_ROUNDS=5 npx tsx bench/digest.ts
  *   BENCH_DENSE=1 …   puts every event and movement into the last two days (the worst case for one period)
  *   BENCH_NO_DIGEST_INDEXES=1 …   drops the covering indexes of migration 0005, to compare
  *   BENCH_DB=/tmp/digest-bench.db …   keeps the database there (and reuses it when it exists)
+ *   BENCH_NO_LEAD_TIMES=1 …   no `forecast.leadTimes`: "running out soon" only says so, to compare
  */
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,6 +21,7 @@ import { compileGlobList } from "../src/rules/glob.js";
 import type { CompiledDigest } from "../src/rules/rules-types.js";
 import { DIGEST_SECTIONS } from "../src/rules/rule-defaults.js";
 import { EVENT_CATALOG } from "../src/events/event-catalog.js";
+import { FORECAST_DEFAULTS, SALE_SOURCES } from "../src/forecast/forecast-types.js";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const MOVEMENTS = Number(process.env.BENCH_MOVEMENTS ?? 100_000);
@@ -26,6 +30,7 @@ const DAYS = Number(process.env.BENCH_DAYS ?? 30);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const DENSE = process.env.BENCH_DENSE === "1";
 const NO_INDEXES = process.env.BENCH_NO_DIGEST_INDEXES === "1";
+const NO_LEAD_TIMES = process.env.BENCH_NO_LEAD_TIMES === "1";
 const ESHOP = 222651;
 const DAY = 86_400_000;
 const NOW = Date.parse("2026-11-27T06:00:00Z"); // Fri 27 Nov 07:00 in Prague
@@ -189,7 +194,13 @@ async function main(): Promise<void> {
       products: null,
       skipEmpty: false,
     };
-    const rules = { timezone: "Europe/Prague", digests: [digest], channel: () => undefined };
+    const leadTimes = NO_LEAD_TIMES ? [] : [{ products: "*", leadTimeDays: 10 }];
+    const forecast = {
+      settings: { ...FORECAST_DEFAULTS, salesBy: SALE_SOURCES },
+      leadTimes,
+      leadTimeFor: () => (leadTimes.length ? 10 : null),
+    };
+    const rules = { timezone: "Europe/Prague", digests: [digest], channel: () => undefined, forecast };
     const period = { from: NOW - DAY, to: NOW };
     const clock = { now: () => NOW };
 
@@ -202,7 +213,8 @@ async function main(): Promise<void> {
       size = rendered.html.length;
       if (i === 0) {
         console.log(
-          `digest: ${model.soldOut?.count} sold out, ${model.low?.count} low, ${model.backInStock?.count} back, ` +
+          `digest: ${model.soldOut?.count} sold out, ${model.low?.count} low, ${model.runningOut?.count} running out` +
+            `${NO_LEAD_TIMES ? " (no lead times)" : ""}, ${model.backInStock?.count} back, ` +
             `${model.events?.total.toLocaleString("en")} events in the period (${model.events?.previousTotal.toLocaleString("en")} before), ` +
             `${model.alerts?.opened} alerts opened; subject "${rendered.subject}"`,
         );
@@ -217,6 +229,10 @@ async function main(): Promise<void> {
       await previewDigest({ db, clock }, { ...digest, products: products.matcher }, rules, period);
       console.log(`with a products glob (P-1*): ${fmt(performance.now() - t)}`);
     }
+
+    t = performance.now();
+    await previewDigest({ db, clock }, { ...digest, sections: ["runningOut"] }, rules, period);
+    console.log(`the section "running out soon" alone: ${fmt(performance.now() - t)}`);
 
     const rec = recording(db);
     await previewDigest({ db: rec.db, clock }, digest, rules, period);

@@ -40,6 +40,7 @@ function tiles(model: DigestModel, sections: SectionView[]): { label: string; va
   const out: { label: string; value: string; tone: SectionView["tone"] }[] = [];
   if (model.soldOut) out.push({ label: "sold out", value: formatNumber(model.soldOut.count), tone: tone("soldOut") });
   if (model.low) out.push({ label: "low", value: formatNumber(model.low.count), tone: tone("low") });
+  if (model.runningOut?.leadTimesConfigured) out.push({ label: "running out", value: formatNumber(model.runningOut.count), tone: tone("runningOut") });
   if (model.backInStock) out.push({ label: "back in stock", value: formatNumber(model.backInStock.count), tone: tone("backInStock") });
   if (model.alerts) out.push({ label: "alerts opened", value: formatNumber(model.alerts.opened), tone: tone("alerts") });
   if (model.events) out.push({ label: "shop events", value: formatNumber(model.events.total), tone: "neutral" });

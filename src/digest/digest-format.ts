@@ -67,7 +67,7 @@ export function productLabel(p: ProductRef, showEshop: boolean): string {
 /** True when the product rows of a digest come from more than one e-shop. */
 export function spansSeveralEshops(model: DigestModel): boolean {
   const ids = new Set<number>();
-  for (const list of [model.soldOut?.rows, model.low?.rows, model.backInStock?.rows, model.topMovers?.rows]) {
+  for (const list of [model.soldOut?.rows, model.low?.rows, model.runningOut?.rows, model.backInStock?.rows, model.topMovers?.rows]) {
     for (const r of list ?? []) ids.add(r.eshopId);
   }
   return ids.size > 1;

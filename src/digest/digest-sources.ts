@@ -1,9 +1,11 @@
+import type { ForecastSettings } from "../forecast/forecast-types.js";
 import type {
   AlertRuleRow,
   BackInStockRow,
   DeadDeliveryRow,
   LowRow,
   MoverRow,
+  RunningOutRow,
   SoldOutRow,
 } from "./digest-types.js";
 
@@ -17,6 +19,11 @@ export interface DigestSources {
   soldOutNow(): Awaitable<SoldOutRow[]>;
   /** Products at or below their minimum (and above 0) now, longest first. */
   lowNow(): Awaitable<LowRow[]>;
+  /**
+   * Products still in stock whose days of cover at `now` are below their lead time, the most urgent
+   * first (cover − lead time): the full count and at most `limit` rows.
+   */
+  runningOutSoon(now: number, forecast: DigestForecast, limit: number): Awaitable<{ count: number; rows: RunningOutRow[] }>;
   /** Products that came back from sold out in the period, in order. */
   backInStock(from: number, to: number): Awaitable<BackInStockRow[]>;
   /** Alerts opened and resolved in the period, per rule, with the number open now. */
@@ -30,6 +37,15 @@ export interface DigestSources {
 }
 
 export type Awaitable<T> = T | Promise<T>;
+
+/** What "running out soon" needs from the rules file's `forecast:` block; CompiledForecast fits. */
+export interface DigestForecast {
+  settings: ForecastSettings;
+  /** `leadTimes` as written; none means the section cannot list anything. */
+  leadTimes: readonly unknown[];
+  /** Lead time of a product in days, or null when no entry matches it. */
+  leadTimeFor(code: string): number | null;
+}
 
 /** Which e-shops and product codes a digest covers; null = all. */
 export interface DigestScope {

@@ -10,7 +10,7 @@ import type { DigestSection } from "../rules/rule-defaults.js";
 export type DigestSectionName = DigestSection | "deliveries";
 
 /** The order sections appear in, in both parts. */
-export const SECTION_ORDER: readonly DigestSectionName[] = ["soldOut", "low", "backInStock", "topMovers", "alerts", "events", "deliveries"];
+export const SECTION_ORDER: readonly DigestSectionName[] = ["soldOut", "low", "runningOut", "backInStock", "topMovers", "alerts", "events", "deliveries"];
 
 /** Half-open period [from, to), epoch ms. */
 export interface Period {
@@ -33,6 +33,32 @@ export interface LowRow extends ProductRef {
   quantity: number;
   minStockSupply: number | null;
   since: number;
+}
+
+/** A product still in stock that sells out before a reorder placed now would arrive. */
+export interface RunningOutRow extends ProductRef {
+  quantity: number;
+  /** Units sold per day (the forecast's robust estimate). */
+  velocityPerDay: number;
+  /** Days the stock lasts at that rate (> 0). */
+  daysOfCover: number;
+  /** When it sells out at that rate (epoch ms). */
+  runOutAt: number;
+  /** The product's lead time (`forecast.leadTimes`), days. */
+  leadTimeDays: number;
+  /** Units to order now to cover `reorderForDays` after the reorder arrives. */
+  reorderQuantity: number;
+}
+
+/** The "running out soon" section: the most urgent first (days of cover − lead time). */
+export interface RunningOutSection {
+  /** Every product that qualifies (rows may be fewer). */
+  count: number;
+  rows: RunningOutRow[];
+  /** The reorder quantities cover this many days after arrival (`forecast.reorderFor`). */
+  reorderForDays: number;
+  /** False when the rules file sets no `forecast.leadTimes`: the section cannot list anything. */
+  leadTimesConfigured: boolean;
 }
 
 export interface BackInStockRow extends ProductRef {
@@ -92,13 +118,14 @@ export interface DigestModel {
   period: Period;
   /** The period before, of equal length (for the event comparison). */
   previousPeriod: Period;
-  /** When the digest was built; "now" sections (sold out, low) describe this moment. */
+  /** When the digest was built; "now" sections (sold out, low, running out) describe this moment. */
   builtAt: number;
   scope: { eshops: readonly number[] | null; products: readonly string[] | null };
   /** Sections selected in the rules file, in SECTION_ORDER; absent ones are not shown. */
   sections: readonly DigestSectionName[];
   soldOut?: ListSection<SoldOutRow>;
   low?: ListSection<LowRow>;
+  runningOut?: RunningOutSection;
   backInStock?: ListSection<BackInStockRow>;
   topMovers?: ListSection<MoverRow>;
   alerts?: { opened: number; resolved: number; rows: AlertRuleRow[] };

@@ -1,4 +1,6 @@
-import type { DigestSources } from "./digest-sources.js";
+import { FORECAST_DEFAULTS } from "../forecast/forecast-types.js";
+import { MAX_ROWS } from "./digest-format.js";
+import type { DigestForecast, DigestSources } from "./digest-sources.js";
 import { SECTION_ORDER, type DigestModel, type DigestSectionName, type EventCountRow } from "./digest-types.js";
 
 /** What a digest shows, from its entry in the rules file. */
@@ -12,6 +14,8 @@ export interface GatherOptions {
   builtAt: number;
   /** Rows in "biggest movers". Default 10. */
   topMovers?: number;
+  /** The rules file's `forecast:` block, for "running out soon"; absent: no lead times configured. */
+  forecast?: DigestForecast | null;
 }
 
 /**
@@ -40,6 +44,18 @@ export async function gatherDigest(sources: DigestSources, options: GatherOption
   if (has("low")) {
     const rows = await sources.lowNow();
     model.low = { count: rows.length, rows };
+  }
+  if (has("runningOut")) {
+    const forecast = options.forecast ?? null;
+    const configured = forecast !== null && forecast.leadTimes.length > 0;
+    // Without lead times nothing can be listed: do not forecast every product for nothing.
+    const found = configured ? await sources.runningOutSoon(options.builtAt, forecast, MAX_ROWS) : { count: 0, rows: [] };
+    model.runningOut = {
+      count: found.count,
+      rows: found.rows,
+      reorderForDays: forecast?.settings.reorderForDays ?? FORECAST_DEFAULTS.reorderForDays,
+      leadTimesConfigured: configured,
+    };
   }
   if (has("backInStock")) {
     const rows = await sources.backInStock(from, to);
@@ -78,8 +94,8 @@ export async function gatherDigest(sources: DigestSources, options: GatherOption
 /**
  * True when nothing happened in the period in the sections the digest shows: no product came back,
  * moved or changed an alert, no event arrived, nothing failed to deliver. Products that simply stay
- * sold out or low do not make a period worth a message; but a digest that shows only those
- * "now" sections is empty when those lists are.
+ * sold out, low or running out do not make a period worth a message; but a digest that shows only
+ * those "now" sections is empty when those lists are.
  */
 export function isEmptyDigest(model: DigestModel): boolean {
   const happened =
@@ -91,5 +107,5 @@ export function isEmptyDigest(model: DigestModel): boolean {
   if (happened > 0) return false;
   const periodSections = model.sections.some((s) => s === "backInStock" || s === "topMovers" || s === "alerts" || s === "events");
   if (periodSections) return true;
-  return (model.soldOut?.count ?? 0) + (model.low?.count ?? 0) === 0;
+  return (model.soldOut?.count ?? 0) + (model.low?.count ?? 0) + (model.runningOut?.count ?? 0) === 0;
 }

@@ -81,7 +81,7 @@ function section(s: SectionView): string {
   const note = s.note ? `<p style="margin:0 0 8px;font-size:12px;line-height:16px;color:#667085;">${withCode(e(s.note))}</p>` : "";
   let body: string;
   if (s.rows.length === 0) {
-    body = `<p style="margin:0;font-size:14px;line-height:20px;color:#475467;">${e(s.empty)}</p>`;
+    body = `<p style="margin:0;font-size:14px;line-height:20px;color:#475467;">${withCode(e(s.empty))}</p>`;
   } else {
     const th = s.columns
       .map((c) => `<th align="${c.align}" style="font-size:12px;font-weight:600;color:#475467;border-bottom:1px solid #e4e7ec;">${e(c.header)}</th>`)

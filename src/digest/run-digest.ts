@@ -5,7 +5,7 @@ import type { Clock } from "../shared/clock.js";
 import { coerceError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import { buildDigest } from "./build-digest.js";
-import type { DigestScope, DigestSources } from "./digest-sources.js";
+import type { DigestForecast, DigestScope, DigestSources } from "./digest-sources.js";
 import { DigestRunRepo, type DigestTrigger } from "./digest-run-repo.js";
 import type { DigestModel, Period, RenderedDigest } from "./digest-types.js";
 import { gatherDigest, isEmptyDigest } from "./gather-digest.js";
@@ -19,6 +19,8 @@ export interface DigestRules {
   timezone: string;
   digests: readonly CompiledDigest[];
   channel(name: string): CompiledChannel | undefined;
+  /** The `forecast:` block (lead times, for "running out soon"); absent: no lead times configured. */
+  forecast?: DigestForecast;
 }
 
 /** Writes one outbox row; synchronous, so it joins the run's transaction. Outbox.enqueue fits. */
@@ -69,6 +71,7 @@ export async function previewDigest(
       sections: digest.sections,
       scope: { eshops: digest.eshops, products: digest.products ? [...digest.products.patterns] : null },
       builtAt: deps.clock.now(),
+      forecast: rules.forecast ?? null,
     },
     period.from,
     period.to,

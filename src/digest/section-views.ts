@@ -10,6 +10,7 @@ import {
   productLabel,
   spansSeveralEshops,
 } from "./digest-format.js";
+import { formatDay as formatRunOutDay, formatRate } from "../forecast/forecast-text.js";
 import type { DigestModel, DigestSectionName } from "./digest-types.js";
 
 /**
@@ -103,6 +104,35 @@ export function sectionViews(model: DigestModel): SectionView[] {
             { text: `${formatDateTime(r.since, tz)} (${formatDuration(Math.max(0, now - r.since))})` },
           ]),
           more,
+        });
+        break;
+      }
+      case "runningOut": {
+        const s = model.runningOut;
+        if (!s) break;
+        views.push({
+          name,
+          title: "Running out soon",
+          count: formatNumber(s.count),
+          tone: s.count ? "warn" : s.leadTimesConfigured ? "good" : "neutral",
+          note: s.count
+            ? "In stock, but at the current rate they sell out before a reorder placed today arrives (days of cover below lead time); " +
+              `most urgent first. The reorder covers the lead time and ${plural(s.reorderForDays, "day")} after arrival, minus the stock on hand.`
+            : null,
+          empty: s.leadTimesConfigured
+            ? "Nothing runs out within its lead time."
+            : "No lead times configured — add `forecast.leadTimes` to the rules file to see what sells out before a reorder arrives.",
+          columns: [left("Product"), right("In stock"), right("Sells"), right("Lasts"), left("Runs out"), right("Lead time"), right("Reorder")],
+          rows: s.rows.slice(0, MAX_ROWS).map((r) => [
+            product(r),
+            { text: formatNumber(r.quantity) },
+            { text: formatRate(r.velocityPerDay) },
+            { text: formatCoverDays(r.daysOfCover) },
+            { text: formatRunOutDay(r.runOutAt, tz, now) },
+            { text: `${formatNumber(r.leadTimeDays)} d` },
+            { text: formatNumber(r.reorderQuantity) },
+          ]),
+          more: Math.max(0, s.count - Math.min(s.rows.length, MAX_ROWS)),
         });
         break;
       }
@@ -224,11 +254,20 @@ export function sectionViews(model: DigestModel): SectionView[] {
   return views;
 }
 
+/** "≈ 4.5 days", "≈ 12 days", "under 1 day": days of cover in a table cell. */
+export function formatCoverDays(days: number): string {
+  if (days < 1) return "under 1 day";
+  const n = days < 10 ? Math.round(days * 10) / 10 : Math.round(days);
+  return `≈ ${n} ${n === 1 ? "day" : "days"}`;
+}
+
 /** The headline pieces: "3 sold out", "7 low", …; the subject and the top of both parts use them. */
 export function headline(model: DigestModel): string[] {
   const parts: string[] = [];
   if (model.soldOut) parts.push(`${formatNumber(model.soldOut.count)} sold out`);
   if (model.low) parts.push(`${formatNumber(model.low.count)} low`);
+  // Only when there is something: "0 running out" would say little (and nothing without lead times).
+  if (model.runningOut?.count) parts.push(`${formatNumber(model.runningOut.count)} running out`);
   if (parts.length === 0) {
     if (model.backInStock?.count) parts.push(`${formatNumber(model.backInStock.count)} back in stock`);
     if (model.alerts?.opened) parts.push(plural(model.alerts.opened, "alert") + " opened");
@@ -244,6 +283,7 @@ export function summaryLine(model: DigestModel): string {
   const parts: string[] = [];
   if (model.soldOut) parts.push(`${formatNumber(model.soldOut.count)} sold out`);
   if (model.low) parts.push(`${formatNumber(model.low.count)} low`);
+  if (model.runningOut?.leadTimesConfigured) parts.push(`${formatNumber(model.runningOut.count)} running out`);
   if (model.backInStock) parts.push(`${formatNumber(model.backInStock.count)} back in stock`);
   if (model.alerts) parts.push(`${plural(model.alerts.opened, "alert")} opened, ${formatNumber(model.alerts.resolved)} resolved`);
   if (model.events) parts.push(plural(model.events.total, "shop event"));

@@ -1,14 +1,17 @@
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import type { Db } from "../db/open-database.js";
+import { createForecastReader, type ForecastReader } from "../forecast/forecast-reader.js";
+import { runningOutSoonAsync } from "../forecast/running-out.js";
 import * as stock from "../stock/stock-queries.js";
 import type { DigestScope, DigestSources } from "./digest-sources.js";
-import type { AlertRuleRow, BackInStockRow, DeadDeliveryRow, LowRow, MoverRow, SoldOutRow } from "./digest-types.js";
+import type { AlertRuleRow, BackInStockRow, DeadDeliveryRow, LowRow, MoverRow, RunningOutRow, SoldOutRow } from "./digest-types.js";
 
 /**
  * DigestSources over the stockwatch SQLite database. Stock sections use the stock module's read
  * queries (stock-queries.ts); alerts, events and the outbox are read with SQL here, on the tables of
- * migrations 0001, 0003 and 0004 and the indexes of 0005. Each method yields to the event loop
- * first, so a digest built inside the daemon lets webhook requests through between queries.
+ * migrations 0001, 0003 and 0004 and the indexes of 0005; "running out soon" uses the forecast
+ * reader (migration 0006). Each method yields to the event loop first (the forecasts also every
+ * few hundred products), so a digest built inside the daemon lets webhook requests through.
  *
  * Scope: `eshops` is applied in SQL (one query per e-shop for the stock queries, which take one);
  * `products` globs are applied to the rows, since a glob list has no SQL equivalent. Event counts and
@@ -53,6 +56,7 @@ export function createSqliteDigestSources(db: Db, scope: DigestScope = { eshops:
     "SELECT count(*) AS n FROM outbox WHERE status = 'dead' AND updated_at >= ? AND updated_at < ?",
   );
   const deadNow = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM outbox WHERE status = 'dead'");
+  let forecasts: ForecastReader | undefined; // prepared when a digest shows "running out soon"
 
   return {
     async soldOutNow(): Promise<SoldOutRow[]> {
@@ -76,6 +80,31 @@ export function createSqliteDigestSources(db: Db, scope: DigestScope = { eshops:
           since: p.sinceMs,
         }))
         .sort((a, b) => a.since - b.since || a.eshopId - b.eshopId || cmp(a.code, b.code));
+    },
+
+    async runningOutSoon(now, forecast, limit): Promise<{ count: number; rows: RunningOutRow[] }> {
+      await yieldToLoop();
+      forecasts ??= createForecastReader(db);
+      const section = await runningOutSoonAsync(
+        forecasts,
+        now,
+        { leadTimeFor: (code) => forecast.leadTimeFor(code), settings: forecast.settings, eshops, products: scope.products, limit },
+        yieldToLoop,
+      );
+      return {
+        count: section.count,
+        rows: section.rows.map((r) => ({
+          eshopId: r.eshopId,
+          code: r.code,
+          name: r.name,
+          quantity: r.quantity,
+          velocityPerDay: r.velocityPerDay,
+          daysOfCover: r.daysOfCover,
+          runOutAt: r.runOutAt,
+          leadTimeDays: r.leadTimeDays,
+          reorderQuantity: r.reorderQuantity,
+        })),
+      };
     },
 
     async backInStock(from, to): Promise<BackInStockRow[]> {

@@ -1,5 +1,5 @@
 import { reorderQuantity } from "./cover.js";
-import type { ForecastReader } from "./forecast-reader.js";
+import type { ForecastFilter, ForecastReader } from "./forecast-reader.js";
 import type { ForecastSettings, ProductForecast } from "./forecast-types.js";
 
 /** One row of the digest section "running out soon". */
@@ -78,18 +78,44 @@ export function rankRunningOut(forecasts: Iterable<ProductForecast>, options: Ru
   return { count: rows.length, rows: rows.slice(0, options.limit ?? 50), reorderForDays: settings.reorderForDays };
 }
 
+/** Scope of a running-out listing: the digest's `eshops` (null = all) on top of RunningOutOptions. */
+export type RunningOutQuery = RunningOutOptions & { eshops?: readonly number[] | null };
+
 /**
  * The digest section "running out soon" from the database, for a digest's scope (`eshops`,
  * `products`) at `now`. With the rules loaded: `leadTimeFor: rules.forecast.leadTimeFor`,
- * `settings: rules.forecast.settings`.
+ * `settings: rules.forecast.settings`. Only products with a lead time are forecast.
  */
-export function runningOutSoon(
+export function runningOutSoon(reader: ForecastReader, now: number, options: RunningOutQuery): RunningOutSection {
+  return rankRunningOut(reader.forecastEach(options.settings, now, candidates(options)), options);
+}
+
+/**
+ * `runningOutSoon` that calls `pause()` (e.g. `setImmediate` from node:timers/promises) after every
+ * `every` forecasts: a big shop takes a few hundred ms, and a digest built inside the daemon must
+ * not hold webhook requests up that long.
+ */
+export async function runningOutSoonAsync(
   reader: ForecastReader,
   now: number,
-  options: RunningOutOptions & { eshops?: readonly number[] | null },
-): RunningOutSection {
+  options: RunningOutQuery,
+  pause: () => Promise<unknown>,
+  every = 250,
+): Promise<RunningOutSection> {
+  const forecasts: ProductForecast[] = [];
+  let n = 0;
+  for (const f of reader.forecastEach(options.settings, now, candidates(options))) {
+    forecasts.push(f);
+    if (++n % every === 0) await pause();
+  }
+  return rankRunningOut(forecasts, options);
+}
+
+/** Products worth a forecast: in the scope, and with a lead time their cover may be below. */
+function candidates(options: RunningOutQuery): ForecastFilter {
   const eshops = options.eshops ? new Set(options.eshops) : null;
-  const include = (eshopId: number, code: string) =>
-    (eshops === null || eshops.has(eshopId)) && (!options.products || options.products.test(code)) && options.leadTimeFor(code) !== null;
-  return rankRunningOut(reader.forecastAll(options.settings, now, include), options);
+  return {
+    include: (eshopId, code) => (eshops === null || eshops.has(eshopId)) && (!options.products || options.products.test(code)),
+    coverBelow: (_eshopId, code) => options.leadTimeFor(code),
+  };
 }

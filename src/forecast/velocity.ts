@@ -76,6 +76,37 @@ export function estimateVelocity(input: VelocityInput): VelocityEstimate {
   };
 }
 
+/**
+ * The parts the window is cut into, oldest first, as UTC day numbers [firstDay, firstDay + days):
+ * the oldest parts take the leftover days, so the newest (with today's partial day) is never longer.
+ */
+export function velocityBlocks(now: number, windowDays: number): { firstDay: number; days: number }[] {
+  const base = Math.floor(windowDays / VELOCITY_BLOCKS);
+  const extra = windowDays % VELOCITY_BLOCKS;
+  let firstDay = Math.floor(now / DAY_MS) - windowDays + 1;
+  const blocks: { firstDay: number; days: number }[] = [];
+  for (let b = 0; b < VELOCITY_BLOCKS; b++) {
+    const days = base + (b < extra ? 1 : 0);
+    blocks.push({ firstDay, days });
+    firstDay += days;
+  }
+  return blocks;
+}
+
+/**
+ * A ceiling on `estimateVelocity(...).velocityPerDay` from the units sold in each part of the window
+ * (`velocityBlocks`), without the level history: a part's rate is its sales over at least a quarter
+ * of its length (shorter parts are left out), and a median is never above the largest rate. Lets a
+ * listing skip products that provably last longer than it cares about. 0 when nothing sold.
+ */
+export function velocityCeiling(blocks: readonly { days: number }[], soldByBlock: readonly number[]): number {
+  let ceiling = 0;
+  blocks.forEach((b, i) => {
+    if (b.days > 0) ceiling = Math.max(ceiling, (soldByBlock[i] ?? 0) / (b.days * MIN_BLOCK_EXPOSURE));
+  });
+  return ceiling;
+}
+
 /** Time in [from, to) outside every sold-out interval. */
 function sellableMs(from: number, to: number, soldOut: readonly Interval[]): number {
   if (to <= from) return 0;

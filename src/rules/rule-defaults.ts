@@ -51,8 +51,11 @@ export const RULE_LIMITS = {
   forecastRecheckMs: 15 * 60_000,
 } as const;
 
-/** Sections a digest can contain; the digest builder renders them in this order. */
-export const DIGEST_SECTIONS = ["soldOut", "low", "backInStock", "topMovers", "alerts", "events"] as const;
+/**
+ * Sections a digest can contain; the digest builder renders them in this order, and a digest without
+ * `sections` shows all of them. `runningOut`: days of cover below the lead time (see `forecast`).
+ */
+export const DIGEST_SECTIONS = ["soldOut", "low", "runningOut", "backInStock", "topMovers", "alerts", "events"] as const;
 export type DigestSection = (typeof DIGEST_SECTIONS)[number];
 
 export const SEVERITIES = ["info", "warning", "critical"] as const;

@@ -6,7 +6,10 @@ import { resolveSince, runRulesTest } from "../../src/cli/commands/rules-test.js
 import { openDatabase, type Db } from "../../src/db/open-database.js";
 import { loadRulesFile } from "../../src/rules/load-rules.js";
 import { tempDbPath, tempDir } from "../helpers/temp-dir.js";
-import { makeRules } from "../unit/rules/make-rules.js";
+import { backtest } from "../../src/rules/backtest.js";
+import { storedStockHistory } from "../../src/rules/history-source.js";
+import { CHANNELS, makeRules } from "../unit/rules/make-rules.js";
+import { DAY, forecastDb, ScriptedShop } from "../unit/forecast/scripted-history.js";
 
 function capture() {
   let text = "";
@@ -141,6 +144,49 @@ describe("stockwatch rules test", () => {
     const result = runRulesTest({ db, rules: loaded.rules, since: SINCE, now: NOW }, out);
     expect(result.rules.every((r) => r.opened === 0)).toBe(true);
     expect(out.text).toContain("0 messages in all");
+  });
+
+  it("judges daysOfCover rules by the stored sales: they fire in the replay", () => {
+    const db = forecastDb(tempDbPath());
+    const shop = new ScriptedShop(db);
+    shop.until = NOW;
+    const today = Math.floor(NOW / DAY) * DAY;
+    db.transaction(() => {
+      // 240 on hand, then 6 a day for 35 days: 10 days left 5 days ago (30 sold), 7 days left 2 days ago.
+      shop.product("KAV-1", 240, today - 40 * DAY, { name: "Colombia" });
+      shop.sellDaily("KAV-1", 6, today - 35 * DAY, 36);
+      // A slow seller with plenty on hand: never near either threshold.
+      shop.product("CAJ-1", 500, today - 40 * DAY, { name: "Sencha" });
+      shop.sellDaily("CAJ-1", 1, today - 35 * DAY, 36);
+    })();
+    const rules = makeRules(
+      `  - name: running-low
+    when: { daysOfCover: { below: 7 } }
+    notify: [warehouse]
+  - name: reorder
+    when: { daysOfCover: { belowLeadTime: true } }
+    notify: [managers]
+`,
+      `${CHANNELS}forecast:\n  leadTimes:\n    - { products: ["KAV-*"], leadTime: 10d }\n`,
+    );
+    const out = capture();
+    const result = runRulesTest({ db, rules, since: SINCE, now: NOW }, out);
+    const byRule = Object.fromEntries(result.rules.map((r) => [r.rule, r]));
+    expect(byRule["running-low"]).toMatchObject({ opened: 1, stillOpen: 1, messages: 1 });
+    expect(byRule["reorder"]).toMatchObject({ opened: 1, stillOpen: 1, messages: 1 });
+    const opened = (rule: string) => byRule[rule]!.examples.map((e) => [e.subject, e.summary]);
+    expect(opened("running-low")).toEqual([["KAV-1", expect.stringMatching(/^running-low: KAV-1 Colombia \(≈ 7 days left, 41 in stock\)/)]]);
+    expect(opened("reorder")).toEqual([["KAV-1", expect.stringMatching(/^reorder: KAV-1 Colombia \(≈ 10 days left, 59 in stock\)/)]]);
+    // 42 left (exactly 7 days) after the last sale two days ago; the next sale (02:00 UTC) opens it. 60 (10 days) five days ago.
+    expect(byRule["running-low"]!.examples[0]!.at).toBe(today - 2 * DAY + 2 * 3_600_000);
+    expect(byRule["reorder"]!.examples[0]!.at).toBe(today - 5 * DAY + 2 * 3_600_000);
+    expect(out.text).toContain("running-low (line 9, stock rule): opened 1, reminded 0, resolved 0 (open at the end: 1)");
+    expect(out.text).toContain("    2025-01-18 03:00  e-shop 1  running-low: KAV-1 Colombia (≈ 7 days left, 41 in stock)\n");
+
+    // Without the stored sales (what `rules test` did before) the same replay opens nothing.
+    const history = storedStockHistory(db, SINCE, NOW);
+    const blind = backtest({ rules, from: SINCE, to: NOW, warmup: history.warmup, stockChanges: history.changes, events: [] });
+    expect(blind.rules.map((r) => r.opened)).toEqual([0, 0]);
   });
 
   it("reads --since as a duration back from now or a date", () => {

@@ -1,4 +1,5 @@
 import type { Db } from "../../db/open-database.js";
+import { createForecastReader } from "../../forecast/forecast-reader.js";
 import { parseDuration } from "../../shared/duration.js";
 import { backtest, type BacktestResult, type RuleBacktest } from "../../rules/backtest.js";
 import { countStoredEvents, storedEvents, storedStockHistory } from "../../rules/history-source.js";
@@ -35,13 +36,17 @@ export function resolveSince(text: string, now: number): number | undefined {
 /**
  * `stockwatch rules test [--since 7d]`: replays stored events and stock history through `rules`
  * and prints, per rule, how many alerts it would have opened, reminded and resolved, with
- * examples. Reads the database only; sends and writes nothing.
+ * examples. Reads the database only; sends and writes nothing. `daysOfCover` rules judge each
+ * change by the velocity as of that moment, from the stored daily sales (the sales of the rest of
+ * that UTC day included: the summary is per day).
  */
 export function runRulesTest(options: RulesTestOptions, out: Output, progress?: (done: number, total: number) => void): BacktestResult {
   const { db, rules, since, now } = options;
   const tz = rules.timezone;
   const total = rules.eventRules.length ? countStoredEvents(db, since, now) : 0;
   const history = storedStockHistory(db, since, now);
+  const coverRules = rules.stockRules.some((r) => r.when.cover !== null);
+  const forecasts = coverRules ? createForecastReader(db) : null;
   const result = backtest({
     rules,
     from: since,
@@ -51,6 +56,7 @@ export function runRulesTest(options: RulesTestOptions, out: Output, progress?: 
     events: storedEvents(db, since, now),
     examplesPerRule: options.examples ?? 3,
     progress: progress ? (done) => progress(done, total) : undefined,
+    ...(forecasts ? { forecast: forecasts.velocity } : {}),
   });
 
   out.write(`Replaying ${local(since, tz)} … ${local(now, tz)} (${tz}) through ${rules.file} — nothing is sent\n`);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { DaySales } from "../../../src/forecast/forecast-types.js";
-import { estimateVelocity, soldOutIntervals } from "../../../src/forecast/velocity.js";
+import fc from "fast-check";
+import { estimateVelocity, soldOutIntervals, velocityBlocks, velocityCeiling } from "../../../src/forecast/velocity.js";
 
 const DAY = 86_400_000;
 // Noon UTC: today is half over.
@@ -123,5 +124,48 @@ describe("soldOutIntervals", () => {
   it("takes the starting level when there are no changes, and ignores changes after now", () => {
     expect(soldOutIntervals("soldOut", start, [], 3000)).toEqual([{ from: 1000, to: 3000 }]);
     expect(soldOutIntervals("ok", start, [{ at: 3500, toLevel: "soldOut" }], 3000)).toEqual([]);
+  });
+});
+
+describe("velocityCeiling (lets \"running out soon\" skip products without reading their history)", () => {
+  it("cuts the window into the parts estimateVelocity uses, oldest taking the leftover days", () => {
+    expect(velocityBlocks(NOW, 30)).toEqual([
+      { firstDay: ago(29), days: 8 },
+      { firstDay: ago(21), days: 8 },
+      { firstDay: ago(13), days: 7 },
+      { firstDay: ago(6), days: 7 },
+    ]);
+  });
+
+  it("is never below the velocity, whatever the sold-out history and first sighting", () => {
+    const windowDays = fc.integer({ min: 7, max: 60 });
+    const input = windowDays.chain((w) =>
+      fc.record({
+        windowDays: fc.constant(w),
+        sales: fc.array(fc.record({ day: fc.integer({ min: ago(w + 3), max: TODAY }), sold: fc.integer({ min: 0, max: 500 }).map((n) => n / 4) }), { maxLength: 80 }),
+        soldOut: fc.array(
+          fc.tuple(fc.integer({ min: startOf(ago(w + 3)), max: NOW }), fc.integer({ min: 1, max: 20 * DAY })).map(([from, len]) => ({ from, to: from + len })),
+          { maxLength: 6 },
+        ),
+        observedFrom: fc.option(fc.integer({ min: startOf(ago(w + 3)), max: NOW }), { nil: null }),
+      }),
+    );
+    fc.assert(
+      fc.property(input, ({ windowDays, sales, soldOut, observedFrom }) => {
+        const v = estimateVelocity({ now: NOW, windowDays, sales, soldOut, observedFrom });
+        const blocks = velocityBlocks(NOW, windowDays);
+        const sold = blocks.map((b) => sales.filter((s) => s.day >= b.firstDay && s.day < b.firstDay + b.days).reduce((n, s) => n + s.sold, 0));
+        if (v.velocityPerDay !== null) expect(v.velocityPerDay).toBeLessThanOrEqual(velocityCeiling(blocks, sold) * (1 + 1e-9));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("is reached when a part sells on its only quarter in stock", () => {
+    // The newest week: in stock only its last 1.75 days (a quarter of 7), selling 14 then.
+    const blocks = velocityBlocks(NOW, 28);
+    const v = estimateVelocity({ now: NOW, windowDays: 28, sales: [{ day: TODAY, sold: 7 }, { day: ago(1), sold: 7 }], soldOut: [{ from: startOf(ago(6)), to: NOW - 1.75 * DAY }], observedFrom: null });
+    expect(v.blockRates.at(-1)).toBeCloseTo(8, 9);
+    expect(velocityCeiling(blocks, [0, 0, 0, 14])).toBe(8);
   });
 });
