@@ -140,7 +140,8 @@ export function createApp(deps: AppDeps): App {
     },
   });
 
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  // Check header and request timeouts every second (Node checks every 30 s by default).
+  const server: Server = createServer({ connectionsCheckingInterval: 1000 }, (req: IncomingMessage, res: ServerResponse) => {
     if (isWebhook(req)) handleWebhook(req, res);
     else web(req, res);
   });

@@ -1,5 +1,5 @@
 import Database from "better-sqlite3";
-import { mkdirSync, accessSync, constants } from "node:fs";
+import { mkdirSync, accessSync, constants, existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { ConfigError } from "../shared/errors.js";
 import { migrate } from "./migrate.js";
@@ -23,6 +23,7 @@ export function openDatabase(path: string, options: { migrate?: boolean } = {}):
       );
     }
   }
+  if (path !== ":memory:") checkWritable(path);
   let db: Db;
   try {
     db = new Database(path);
@@ -31,12 +32,45 @@ export function openDatabase(path: string, options: { migrate?: boolean } = {}):
       `cannot open the database ${path} (${(error as Error).message}): check the file and its folder are writable, or set STOCKWATCH_DB`,
     );
   }
-  db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = FULL");
-  db.pragma("foreign_keys = ON");
-  db.pragma("busy_timeout = 5000");
-  // Keep the WAL from growing without bound under a steady webhook stream.
-  db.pragma("wal_autocheckpoint = 1000");
-  if (options.migrate !== false) migrate(db);
+  try {
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = FULL");
+    db.pragma("foreign_keys = ON");
+    db.pragma("busy_timeout = 5000");
+    // Keep the WAL from growing without bound under a steady webhook stream.
+    db.pragma("wal_autocheckpoint = 1000");
+    if (options.migrate !== false) migrate(db);
+  } catch (error) {
+    db.close();
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === "string" && STORAGE_ERRORS.test(code)) {
+      throw new ConfigError(
+        `cannot prepare the database ${path} (${(error as Error).message}): check free disk space, that the file and its folder are writable, and that STOCKWATCH_DB points at a stockwatch database`,
+      );
+    }
+    throw error;
+  }
   return db;
+}
+
+/** SQLite result codes that mean the file or the disk is the problem, not the program. */
+const STORAGE_ERRORS = /^SQLITE_(READONLY|CANTOPEN|IOERR|FULL|PERM|NOTADB|CORRUPT)/;
+
+/**
+ * SQLite opens a file it may not write read-only without saying so, and the first write fails
+ * much later (deep in some worker); so the database and its WAL files are checked up front.
+ */
+function checkWritable(path: string): void {
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (!existsSync(file)) continue;
+    try {
+      accessSync(file, constants.R_OK | constants.W_OK);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? "not writable";
+      throw new ConfigError(
+        `the database file ${file} cannot be written (${code}${code === "EPERM" ? ", e.g. marked immutable" : code === "EROFS" ? ", read-only file system" : ""}): ` +
+          `make it writable for the user running stockwatch, or set STOCKWATCH_DB to a writable path`,
+      );
+    }
+  }
 }

@@ -84,7 +84,14 @@ export class EventRepo {
           e.raw,
         );
         if (!row) {
-          results.push({ id: this.findByKey.get(e.dedupeKey)?.id ?? 0, duplicate: true });
+          const id = this.findByKey.get(e.dedupeKey)?.id ?? 0;
+          // The same four envelope fields again is not always a retry: eventCreated has one-second
+          // resolution, so a second movement in the same warehouse within the same second arrives
+          // as an identical notification — possibly after the first one's job already read the
+          // warehouse. Asking for a read again (folded into a pending one if any) costs at most one
+          // API call and loses nothing; the event itself stays stored once.
+          if (e.job && id) this.enqueueJob.run(e.job.kind, e.eshopId, e.job.subject, id, e.receivedAt, e.receivedAt, e.receivedAt);
+          results.push({ id, duplicate: true });
           continue;
         }
         if (e.job) {

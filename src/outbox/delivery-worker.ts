@@ -40,6 +40,8 @@ export interface DeliveryWorkerDeps {
   /** The database could not be written (the emergency path). */
   onStorageFailure?: (error: Error) => void;
   onEvent?: (event: DeliveryEvent) => void;
+  /** At start, send again what a crashed run left "sending" (default true; false when several processes send). */
+  recoverOnStart?: boolean;
 }
 
 export interface DeliveryWorker {
@@ -288,6 +290,15 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     start() {
       if (running) return;
       running = true;
+      // A send cut short by a crash of this process is not waited out for its lease: the daemon
+      // is the only sender on its database, so every row still "sending" at start is abandoned.
+      if (deps.recoverOnStart !== false) {
+        try {
+          repo.recoverExpiredLeases(Number.MAX_SAFE_INTEGER);
+        } catch (error) {
+          deps.logger.error({ err: (error as Error).message }, "could not recover deliveries left sending");
+        }
+      }
       loop = run();
     },
     async stop() {

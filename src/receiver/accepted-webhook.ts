@@ -1,4 +1,4 @@
-import type { IncomingEvent } from "../events/event-repo.js";
+import type { IncomingEvent, InsertResult } from "../events/event-repo.js";
 import { EVENT_CATALOG } from "../events/event-catalog.js";
 import { jobForEvent } from "../events/jobs-for-event.js";
 import { dedupeKeyOf, parseShoptetTime, webhookEnvelope, type WebhookEnvelope } from "./webhook-envelope.js";
@@ -60,13 +60,39 @@ export function packBatch(batch: readonly AcceptedWebhook[]): PackedBatch {
   return { bodies, offsets, receivedAt };
 }
 
-/** The writer thread's side of packBatch: bodies were validated before packing. */
-export function unpackBatch(packed: PackedBatch): IncomingEvent[] {
-  const out: IncomingEvent[] = [];
+/**
+ * The writer thread's side of packBatch. Bodies were validated before packing; should one still
+ * fail to turn into a row, it comes back as an Error in its place, so it cannot take the rest of
+ * its batch down with it.
+ */
+export function unpackBatch(packed: PackedBatch): (IncomingEvent | Error)[] {
+  const out: (IncomingEvent | Error)[] = [];
   for (let i = 0; i < packed.receivedAt.length; i++) {
     const raw = Buffer.from(packed.bodies, packed.offsets[i]!, packed.offsets[i + 1]! - packed.offsets[i]!);
-    const envelope = webhookEnvelope.parse(JSON.parse(raw.toString("utf8")));
-    out.push(toIncomingEvent({ raw, receivedAt: packed.receivedAt[i]!, envelope }));
+    out.push(rowOf(() => ({ raw, receivedAt: packed.receivedAt[i]!, envelope: webhookEnvelope.parse(JSON.parse(raw.toString("utf8"))) })));
   }
   return out;
+}
+
+/** toIncomingEvent that returns the error instead of throwing it. */
+export function rowOf(accepted: () => AcceptedWebhook): IncomingEvent | Error {
+  try {
+    return toIncomingEvent(accepted());
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+/** What writing one event of a batch came to: stored (or a duplicate), or why it could not be. */
+export type WriteResult = InsertResult | { error: string };
+
+/**
+ * Stores the rows of a batch in one transaction, skipping the ones that failed to unpack; the
+ * results line up with `rows`.
+ */
+export function storeRows(insert: (events: IncomingEvent[]) => InsertResult[], rows: readonly (IncomingEvent | Error)[]): WriteResult[] {
+  const good = rows.filter((r): r is IncomingEvent => !(r instanceof Error));
+  const stored = good.length ? insert(good) : [];
+  let next = 0;
+  return rows.map((r) => (r instanceof Error ? { error: `the event could not be prepared for storage: ${r.message}` } : stored[next++]!));
 }

@@ -1,19 +1,23 @@
 import { Worker } from "node:worker_threads";
-import type { EventRepo, InsertResult } from "../events/event-repo.js";
-import { packBatch, toIncomingEvent, type AcceptedWebhook } from "./accepted-webhook.js";
+import type { EventRepo } from "../events/event-repo.js";
+import { packBatch, rowOf, storeRows, type AcceptedWebhook, type WriteResult } from "./accepted-webhook.js";
 import type { WriterInit, WriterReply } from "./ingest-worker.js";
 
-/** Commits one batch of events in one transaction. */
+/**
+ * Commits one batch of events in one transaction: one result per event, in order (an event that
+ * cannot be turned into a row gets an error result; the others are still stored). Rejects when
+ * the transaction itself fails (database busy, full, read-only).
+ */
 export interface BatchWriter {
-  write(batch: AcceptedWebhook[]): Promise<InsertResult[]>;
+  write(batch: AcceptedWebhook[]): Promise<WriteResult[]>;
   close(): Promise<void>;
 }
 
 /** Commits on the calling thread (CLI tools, tests of the queue). */
 export class InlineWriter implements BatchWriter {
   constructor(private readonly repo: EventRepo) {}
-  async write(batch: AcceptedWebhook[]): Promise<InsertResult[]> {
-    return this.repo.insertBatch(batch.map(toIncomingEvent));
+  async write(batch: AcceptedWebhook[]): Promise<WriteResult[]> {
+    return storeRows((events) => this.repo.insertBatch(events), batch.map((w) => rowOf(() => w)));
   }
   async close(): Promise<void> {}
 }
@@ -26,7 +30,7 @@ export class ThreadWriter implements BatchWriter {
   private worker: Worker | undefined;
   private ready: Promise<void> | undefined;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (r: InsertResult[]) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (r: WriteResult[]) => void; reject: (e: Error) => void }>();
   private closed = false;
 
   constructor(private readonly init: WriterInit) {}
@@ -77,12 +81,12 @@ export class ThreadWriter implements BatchWriter {
     return this.ready;
   }
 
-  async write(batch: AcceptedWebhook[]): Promise<InsertResult[]> {
+  async write(batch: AcceptedWebhook[]): Promise<WriteResult[]> {
     if (this.closed) throw new Error("the ingest writer is closed");
     await this.start();
     const id = this.nextId++;
     const packed = packBatch(batch);
-    return new Promise<InsertResult[]>((resolve, reject) => {
+    return new Promise<WriteResult[]>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker!.postMessage({ id, packed }, [packed.bodies, packed.offsets.buffer, packed.receivedAt.buffer]);
     });

@@ -1,5 +1,5 @@
 import type { InsertResult } from "../events/event-repo.js";
-import type { AcceptedWebhook } from "./accepted-webhook.js";
+import type { AcceptedWebhook, WriteResult } from "./accepted-webhook.js";
 import { coerceError } from "../shared/errors.js";
 import type { BatchWriter } from "./batch-writer.js";
 
@@ -23,7 +23,8 @@ export class IngestQueue {
       maxBatch?: number;
       /** Batches handed to the writer at once: the next one queues while one commits. */
       maxInFlight?: number;
-      onCommit?: (results: readonly InsertResult[], events: readonly AcceptedWebhook[]) => void;
+      /** After a batch committed; `results` has one entry per event (some may be per-event errors). */
+      onCommit?: (results: readonly WriteResult[], events: readonly AcceptedWebhook[]) => void;
       onError?: (error: Error, batchSize: number) => void;
     } = {},
   ) {}
@@ -57,7 +58,14 @@ export class IngestQueue {
     const callbacks = this.callbacks.splice(0, max);
     const done: Promise<void> = this.writer.write(events).then(
       (results) => {
-        for (let i = 0; i < callbacks.length; i++) callbacks[i]!(null, results[i]);
+        for (let i = 0; i < callbacks.length; i++) {
+          const r = results[i];
+          if (r !== undefined && "error" in r) {
+            const error = new Error(r.error);
+            this.options.onError?.(error, 1);
+            callbacks[i]!(error);
+          } else callbacks[i]!(null, r);
+        }
         this.options.onCommit?.(results, events);
       },
       (thrown: unknown) => {

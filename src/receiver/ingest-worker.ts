@@ -4,8 +4,9 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { openDatabase } from "../db/open-database.js";
+import { describeStorageError } from "../db/storage-errors.js";
 import { EventRepo } from "../events/event-repo.js";
-import { unpackBatch, type PackedBatch } from "./accepted-webhook.js";
+import { storeRows, unpackBatch, type PackedBatch, type WriteResult } from "./accepted-webhook.js";
 
 export interface WriterInit {
   dbPath: string;
@@ -14,7 +15,7 @@ export interface WriterInit {
 }
 
 export type WriterRequest = { id: number; packed: PackedBatch };
-export type WriterReply = { id: number; results?: { id: number; duplicate: boolean }[]; error?: string };
+export type WriterReply = { id: number; results?: WriteResult[]; error?: string };
 
 const init = workerData as WriterInit;
 const db = openDatabase(init.dbPath, { migrate: false });
@@ -29,9 +30,9 @@ parentPort!.on("message", (request: WriterRequest | "close") => {
   }
   let reply: WriterReply;
   try {
-    reply = { id: request.id, results: repo.insertBatch(unpackBatch(request.packed)) };
+    reply = { id: request.id, results: storeRows((events) => repo.insertBatch(events), unpackBatch(request.packed)) };
   } catch (error) {
-    reply = { id: request.id, error: (error as Error).message };
+    reply = { id: request.id, error: describeStorageError(error) };
   }
   parentPort!.postMessage(reply);
 });

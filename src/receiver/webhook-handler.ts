@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isKnownEvent } from "./accepted-webhook.js";
 import type { Metrics } from "../metrics/metrics.js";
@@ -5,6 +6,7 @@ import type { Clock } from "../shared/clock.js";
 import type { Logger } from "../shared/logger.js";
 import type { IngestQueue } from "./ingest-queue.js";
 import type { IpCheck } from "./ip-allowlist.js";
+import { jsonNestingExceeds } from "./json-depth.js";
 import { isValidSignature, looksLikeSignature } from "./verify-signature.js";
 import { describeEnvelopeError, eshopIdOf, webhookEnvelope } from "./webhook-envelope.js";
 
@@ -20,6 +22,13 @@ export interface WebhookHandlerDeps {
   ipAllowed: IpCheck;
   clientAddress: (req: IncomingMessage) => string | undefined;
 }
+
+/**
+ * Deepest nesting accepted in a body. Shoptet's optional `payload` mirrors an API detail response
+ * (a handful of levels); far deeper input is not from Shoptet and would overflow recursive code
+ * (JSON.stringify when the payload is stored) — answered 400 here instead of failing later.
+ */
+export const MAX_JSON_DEPTH = 64;
 
 const JSON_TYPE = { "content-type": "application/json; charset=utf-8" };
 
@@ -125,6 +134,12 @@ export function createWebhookHandler(deps: WebhookHandlerDeps) {
         reject(res, 401, "signature_mismatch", "signature does not match the body");
         return;
       }
+      // JSON must be UTF-8 (RFC 8259); decoding would silently replace bad bytes, and two bodies
+      // differing only there would then share a dedupe key.
+      if (!isUtf8(raw)) {
+        reject(res, 400, "not_utf8", "body is not valid UTF-8");
+        return;
+      }
       if (parseFailed) {
         reject(res, 400, "not_json", "body is not valid JSON");
         return;
@@ -135,6 +150,10 @@ export function createWebhookHandler(deps: WebhookHandlerDeps) {
         return;
       }
       const e = envelope.data;
+      if (e.payload !== undefined && jsonNestingExceeds(raw, MAX_JSON_DEPTH)) {
+        reject(res, 400, "too_deep", `body nests deeper than ${MAX_JSON_DEPTH} levels`);
+        return;
+      }
       const known = isKnownEvent(e.event);
       ingest.submit({ raw, receivedAt: clock.now(), envelope: e }, (error, result) => {
         if (error || !result) {

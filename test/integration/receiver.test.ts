@@ -179,7 +179,8 @@ describe("POST /webhooks/shoptet", () => {
   });
 
   it("answers 503 when storage cannot be written, writes nothing half, and recovers", async () => {
-    const { app, url, dbPath } = await startTestApp({}, { ingestBusyTimeoutMs: 200 });
+    // Workers off: the lock below would also stall their main-thread writes.
+    const { app, url, dbPath } = await startTestApp({}, { ingestBusyTimeoutMs: 200, startServices: false });
     expect((await postWebhook(url, envelope("stock:movement", "1"))).status).toBe(200);
     // Another process holds the write lock longer than a webhook may wait (Shoptet gives up at 4 s).
     const other = new Database(dbPath);
