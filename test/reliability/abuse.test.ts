@@ -163,7 +163,8 @@ describe("the signature header", () => {
         Buffer.concat([Buffer.from(good.slice(0, 20), "latin1"), Buffer.from([b]), Buffer.from(good.slice(21), "latin1")]),
         Buffer.alloc(40, b),
       ]) {
-        if (value.toString("latin1") === good) continue;
+        // The same signature in upper-case hex is accepted on purpose (it is the same HMAC).
+        if (value.toString("latin1").toLowerCase() === good) continue;
         const head = Buffer.from(
           `POST /webhooks/shoptet HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nShoptet-Webhook-Signature: `,
           "latin1",
