@@ -1,6 +1,6 @@
 import type { Settings } from "./config/env.js";
 
-/** The per-e-shop value if one is set, else the default: for webhook keys and API tokens. */
+/** The per-e-shop value if one is set, else the default (API tokens: src/shoptet/token-lookup.ts). */
 export function perEshopLookup(fallback: string | undefined, overrides: ReadonlyMap<number, string>) {
   return (eshopId: number | undefined): string | undefined =>
     (eshopId !== undefined ? overrides.get(eshopId) : undefined) ?? fallback;
@@ -8,8 +8,4 @@ export function perEshopLookup(fallback: string | undefined, overrides: Readonly
 
 export function webhookKeyFor(settings: Settings) {
   return perEshopLookup(settings.webhookKey, settings.webhookKeys);
-}
-
-export function apiTokenFor(settings: Settings) {
-  return perEshopLookup(settings.apiToken, settings.apiTokens);
 }

@@ -1,6 +1,5 @@
 import type { Settings } from "../config/env.js";
 import { secretsOf } from "../config/env.js";
-import type { DashboardData } from "../dashboard/dashboard-data.js";
 import type { Db } from "../db/open-database.js";
 import { createEventFeed } from "../events/event-feed.js";
 import type { ApiView } from "../http/api-routes.js";
@@ -211,4 +210,3 @@ export function buildPipeline(deps: {
   };
 }
 
-export type { DashboardData };

@@ -2,11 +2,7 @@ import type { Db } from "../../db/open-database.js";
 import { createOutbox } from "../../outbox/create-outbox.js";
 import { DELIVERY_STATUSES, isDeliveryStatus, type DeliveryView } from "../../outbox/outbox-types.js";
 import { systemClock, type Clock } from "../../shared/clock.js";
-
-/** Where a command writes; process.stdout / process.stderr fit. */
-export interface Output {
-  write(text: string): unknown;
-}
+import type { Output } from "../output.js";
 
 export interface DeliveriesListOptions {
   db: Db;

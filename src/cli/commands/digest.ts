@@ -12,11 +12,9 @@ import { formatRuleError } from "../../rules/rules-types.js";
 import { systemClock, type Clock } from "../../shared/clock.js";
 import { coerceError } from "../../shared/errors.js";
 import { silentLogger, type Logger } from "../../shared/logger.js";
+import type { Output } from "../output.js";
 
-/** Where a command writes; process.stdout / process.stderr fit. */
-export interface Output {
-  write(text: string): unknown;
-}
+export type { Output };
 
 export const DIGEST_USAGE = `usage: stockwatch digest send <name> [--dry-run] [--from <iso>] [--to <iso>] [--html <path>]
 

@@ -5,11 +5,7 @@ import { pruneHistory, type PruneStats } from "../../retention/prune-history.js"
 import { loadRulesFile } from "../../rules/load-rules.js";
 import { coerceError } from "../../shared/errors.js";
 import { formatDuration, parseDuration } from "../../shared/duration.js";
-
-/** Where a command writes; process.stdout / process.stderr fit. */
-export interface Output {
-  write(text: string): unknown;
-}
+import type { Output } from "../output.js";
 
 export const PRUNE_USAGE = `usage: stockwatch prune --older-than <duration>
 

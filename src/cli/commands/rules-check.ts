@@ -1,10 +1,6 @@
 import { loadRulesFile } from "../../rules/load-rules.js";
 import { formatRuleError } from "../../rules/rules-types.js";
-
-/** Where a command writes; process.stdout / process.stderr fit. */
-export interface Output {
-  write(text: string): unknown;
-}
+import type { Output } from "../output.js";
 
 /**
  * `stockwatch rules check [file]`: exit 0 and a one-line summary

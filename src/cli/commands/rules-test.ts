@@ -5,11 +5,7 @@ import { backtest, type BacktestResult, type RuleBacktest } from "../../rules/ba
 import { countStoredEvents, storedEvents, storedStockHistory } from "../../rules/history-source.js";
 import type { CompiledRules } from "../../rules/rules-types.js";
 import { wallTimeAt } from "../../rules/zoned-time.js";
-
-/** Where a command writes; process.stdout fits. */
-export interface Output {
-  write(text: string): unknown;
-}
+import type { Output } from "../output.js";
 
 export interface RulesTestOptions {
   db: Db;
