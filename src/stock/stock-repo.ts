@@ -121,6 +121,7 @@ export class StockRepo {
       `SELECT id, event, event_created_ms FROM events
         WHERE eshop_id = ? AND event_instance = ?
           AND event IN ('stock:soldOut', 'stock:inStock', 'stock:minStockSupplyReached')
+          AND event GLOB 'stock:*' -- lets SQLite use the partial index events_by_stock_instance
         ORDER BY coalesce(event_created_ms, received_at) DESC, id DESC LIMIT 1`,
     );
     this.productsIn = db.prepare<[number, string], ProductRow>(
@@ -134,7 +135,7 @@ export class StockRepo {
     );
     this.firstWebhook = db.prepare<[number, string], { created: number | null; received: number | null }>(
       `SELECT min(event_created_ms) AS created, min(received_at) AS received FROM events
-        WHERE eshop_id = ? AND event_instance = ? AND event = 'stock:movement'`,
+        WHERE eshop_id = ? AND event_instance = ? AND event = 'stock:movement' AND event GLOB 'stock:*'`,
     );
   }
 

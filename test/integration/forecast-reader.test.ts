@@ -163,7 +163,7 @@ describe("the daily summary (migration 0006)", () => {
       shop.sellDaily("OLD-1", 2, dayAgo(10), 10);
       shop.sell("OLD-1", 5, dayAgo(2), "admin");
     })();
-    expect(migrate(before, migrations)).toEqual([6]);
+    expect(migrate(before, migrations)).toEqual([6, 7]);
     const byDay = before.prepare("SELECT day, out_customer, out_admin FROM forecast_daily WHERE code = 'OLD-1' ORDER BY day").all() as { day: number; out_customer: number; out_admin: number }[];
     expect(byDay).toHaveLength(10);
     expect(byDay.every((r) => r.out_customer === 2000)).toBe(true);
