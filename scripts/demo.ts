@@ -22,6 +22,8 @@ import { readSettings } from "../src/config/env.js";
 import { signBody } from "../src/receiver/verify-signature.js";
 import { addDays, instantOf, wallTimeAt } from "../src/rules/zoned-time.js";
 import { createLogger, silentLogger } from "../src/shared/logger.js";
+import { ShoptetClient } from "../src/shoptet/shoptet-client.js";
+import { tokenLookup } from "../src/shoptet/token-lookup.js";
 import { seedFromApi } from "../src/stock/seed-from-api.js";
 import { startShoptetStandin, type ShoptetStandin } from "../test/helpers/shoptet-standin.js";
 import { startSlackStandin, type SlackCall, type SlackStandin } from "../test/helpers/slack-standin.js";
@@ -136,6 +138,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       clock,
       logger: options.verbose ? createLogger("info", process.stderr as never) : silentLogger(),
       pipeline: { deliveryPollMs: 50, tickMs: 500, stock: { movementReadGapMs: 0, pollIntervalMs: 10 } },
+      // The simulated clock lives in this thread: run the engine here too.
+      engine: "inline",
     });
     const started = app;
     closers.push(() => started.stop());
@@ -149,7 +153,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     say();
 
     // The operator's first step: read the current stock from the API (what `stockwatch sync` does).
-    const seeded = await seedFromApi({ db: app.db, clock, client: app.pipeline.shoptet, eshopIds: [DEMO_ESHOP], details: "all" });
+    const seeded = await seedFromApi({ db: app.db, clock, client: new ShoptetClient({ baseUrl: settings.shoptetApiUrl, tokenFor: tokenLookup(settings), clock, logger: silentLogger() }), eshopIds: [DEMO_ESHOP], details: "all" });
     say(`${hhmm(clock.now())}  The shop opens. stockwatch reads the stock from the Shoptet API: ${seeded.products} products in ${seeded.warehouses} warehouses.`);
     for (const p of DEMO_PRODUCTS) {
       const v = p.variants[0]!;
@@ -187,12 +191,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const code = await runDigestSend(
       {
         db: app.db,
-        rules: app.pipeline.rules.current(),
+        rules: app.rules.current(),
         name: "end-of-day",
         from: opening,
         to: clock.now(),
         clock,
-        enqueue: app.pipeline.outbox.enqueue,
+        enqueue: app.outbox.enqueue,
       },
       digestText,
       digestText,

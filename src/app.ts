@@ -9,21 +9,32 @@ import { dashboardSource } from "./runtime/dashboard-source.js";
 import { webhookKeyFor } from "./keys.js";
 import { registerDbGauges } from "./metrics/db-gauges.js";
 import { Metrics } from "./metrics/metrics.js";
-import { InlineWriter, ThreadWriter, type BatchWriter } from "./receiver/batch-writer.js";
 import { IngestQueue } from "./receiver/ingest-queue.js";
 import { createIpCheck } from "./receiver/ip-allowlist.js";
 import { createWebhookHandler } from "./receiver/webhook-handler.js";
 import { systemClock, type Clock } from "./shared/clock.js";
-import type { Logger } from "./shared/logger.js";
-import { buildPipeline, type Pipeline, type PipelineOptions } from "./runtime/build-pipeline.js";
+import { silentLogger, type Logger } from "./shared/logger.js";
+import type { PipelineOptions } from "./runtime/build-pipeline.js";
 import { ConfigError } from "./shared/errors.js";
-import type { Service } from "./runtime/services.js";
+import { createOutbox, type Outbox } from "./outbox/create-outbox.js";
+import { buildApiViews } from "./runtime/api-views.js";
+import { createEngineCore } from "./runtime/engine-core.js";
+import { InlineEngine, ThreadEngine, type Engine } from "./runtime/engine.js";
+import { openRulesSource, type RulesSource } from "./runtime/rules-source.js";
 
 export interface AppDeps {
   settings: Settings;
   logger: Logger;
   clock?: Clock;
+  /** Only with engine "inline": the fetch the Shoptet client uses. */
   fetch?: typeof fetch;
+  /**
+   * Where the engine (every database writer: webhook commits and the pipeline) runs. "thread"
+   * (the default for a database file): its own worker thread, so the HTTP thread never waits for
+   * a write. "inline": this thread — for an in-memory database, and for the demo, whose
+   * simulated clock and fetch cannot cross threads.
+   */
+  engine?: "thread" | "inline";
   /** An already open database (tests); otherwise settings.dbPath is opened. */
   db?: Db;
   /**
@@ -41,7 +52,12 @@ export interface App {
   readonly db: Db;
   readonly metrics: Metrics;
   readonly events: EventRepo;
-  readonly pipeline: Pipeline;
+  readonly engine: Engine;
+  /** The rules as the HTTP side sees them (the engine keeps its own copy of the same file). */
+  readonly rules: RulesSource;
+  readonly outbox: Outbox;
+  /** Re-reads the rules file (SIGHUP). */
+  reloadRules(): void;
   /** Listens on settings.host:settings.port; resolves with the port actually bound. */
   start(): Promise<number>;
   /** Stops accepting, finishes in-flight requests, stops workers, closes the database. */
@@ -68,29 +84,43 @@ export function createApp(deps: AppDeps): App {
   const db = deps.db ?? openDatabase(settings.dbPath);
   const metrics = new Metrics({ defaultMetrics: true });
   const events = new EventRepo(db);
-  let pipeline: Pipeline;
+  const mode = deps.engine ?? (db.memory ? "inline" : "thread");
+  if (mode === "thread" && db.memory) throw new ConfigError("an in-memory database cannot be shared with the engine thread: set STOCKWATCH_DB to a file");
+  let rules: RulesSource;
+  let engine: Engine;
   try {
-    pipeline = buildPipeline({
-      db,
-      settings,
-      clock,
-      logger,
-      ...(deps.pipeline ? { options: deps.pipeline } : {}),
-      ...(deps.fetch ? { fetch: deps.fetch } : {}),
-    });
+    // Checked here so that a broken rules file stops the start with its errors, before any thread.
+    rules = openRulesSource(settings.rulesPath, { clock, logger: mode === "thread" ? silentLogger() : logger });
+    if (mode === "inline") {
+      engine = new InlineEngine(
+        createEngineCore({
+          ingestDb: db,
+          pipelineDb: db,
+          settings,
+          clock,
+          logger,
+          rules,
+          ...(deps.pipeline ? { options: deps.pipeline } : {}),
+          ...(deps.fetch ? { fetch: deps.fetch } : {}),
+        }),
+      );
+    } else {
+      const { onDeliveryEvent: _callbacksStayHere, ...options } = deps.pipeline ?? {};
+      engine = new ThreadEngine(
+        { dbPath: db.name, settings, options, busyTimeoutMs: deps.ingestBusyTimeoutMs ?? 2000, logLevel: logger.level },
+        logger,
+      );
+    }
   } catch (error) {
     if (!deps.db) db.close();
     throw error;
   }
-  const services: Service[] = pipeline.services;
-  registerDbGauges(metrics, { db, clock, shoptetStats: () => pipeline.shoptet.stats });
+  const outbox = createOutbox(db, clock, { onEnqueued: () => engine.wakeDelivery() });
+  registerDbGauges(metrics, { db, clock, shoptetStats: () => engine.status().shoptet });
 
-  const writer: BatchWriter =
-    db.memory ? new InlineWriter(events) : new ThreadWriter({ dbPath: db.name, busyTimeoutMs: deps.ingestBusyTimeoutMs ?? 2000 });
-  const ingest = new IngestQueue(writer, {
+  const ingest = new IngestQueue(engine, {
     onCommit: (results) => {
       metrics.ingestBatch.observe(results.length);
-      pipeline.wake();
     },
     onError: (error, size) => {
       logger.error({ err: error.message, batch: size }, "could not store webhooks; answered 503 so Shoptet retries");
@@ -105,7 +135,7 @@ export function createApp(deps: AppDeps): App {
     clock,
     logger,
     metrics,
-    ipAllowed: ipCheck,
+    ipAllowed: settings.ipAllowlist.length > 0 ? ipCheck : null,
     clientAddress: (req) => {
       if (settings.trustProxy) {
         const forwarded = req.headers["x-forwarded-for"];
@@ -118,9 +148,9 @@ export function createApp(deps: AppDeps): App {
 
   const heartbeat = db.prepare("INSERT INTO heartbeat (name, at) VALUES ('healthz', ?) ON CONFLICT (name) DO UPDATE SET at = excluded.at");
   const web = createWebApp({
-    api: { events, views: pipeline.views },
+    api: { events, views: buildApiViews({ db, rules, outbox, clock }) },
     adminRoutes: (web, guard) => {
-      const data = dashboardSource({ db, events, outbox: pipeline.outbox, rules: pipeline.rules });
+      const data = dashboardSource({ db, events, outbox, rules });
       mountDashboard(web, guard, { data: () => data, clock, adminToken: settings.adminToken });
     },
     adminToken: settings.adminToken,
@@ -135,7 +165,7 @@ export function createApp(deps: AppDeps): App {
       } catch (error) {
         checks.database = `not writable: ${(error as Error).message}`;
       }
-      for (const s of services) checks[s.name] = s.running();
+      for (const [name, running] of Object.entries(engine.status().services)) checks[name] = running;
       return checks;
     },
   });
@@ -157,7 +187,13 @@ export function createApp(deps: AppDeps): App {
     db,
     metrics,
     events,
-    pipeline,
+    engine,
+    rules,
+    outbox,
+    reloadRules() {
+      rules.reload();
+      engine.reloadRules();
+    },
     get port() {
       return port;
     },
@@ -165,7 +201,14 @@ export function createApp(deps: AppDeps): App {
       return `http://${settings.host === "0.0.0.0" || settings.host === "::" ? "127.0.0.1" : settings.host}:${port}`;
     },
     async start() {
-      if (writer instanceof ThreadWriter) await writer.start();
+      try {
+        await engine.start();
+      } catch (error) {
+        stopped = true;
+        rules.close();
+        if (!deps.db) db.close();
+        throw error;
+      }
       return new Promise<number>((resolve, reject) => {
         const onError = (error: NodeJS.ErrnoException) => {
           server.off("listening", onListening);
@@ -180,11 +223,12 @@ export function createApp(deps: AppDeps): App {
         const onListening = () => {
           server.off("error", onError);
           port = (server.address() as AddressInfo).port;
-          if (deps.startServices !== false) {
-            for (const s of services) s.start();
-            pipeline.rules.watch();
+          if (deps.startServices === false) {
+            resolve(port);
+            return;
           }
-          resolve(port);
+          if (mode === "thread") rules.watch();
+          engine.startServices().then(() => resolve(port), reject);
         };
         server.once("error", onError);
         server.once("listening", onListening);
@@ -201,9 +245,8 @@ export function createApp(deps: AppDeps): App {
         setTimeout(() => server.closeAllConnections(), 5_000).unref();
       });
       await ingest.drain();
-      await writer.close();
-      await Promise.all(services.map((s) => s.stop()));
-      await pipeline.close();
+      await engine.close();
+      rules.close();
       db.close();
     },
   };

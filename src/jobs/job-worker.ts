@@ -48,6 +48,12 @@ export interface JobWorkerOptions {
   recoverOnStart?: boolean;
   /** Done jobs older than this are deleted (checked at most hourly). Default 7 days; 0 keeps them. */
   keepDoneMs?: number;
+  /**
+   * Waits before the next claim when jobs keep coming back to back (default: the next turn of
+   * the event loop). The daemon passes its ingest pacer: while webhooks pour in, their commits
+   * go first and the jobs follow a few milliseconds apart.
+   */
+  pace?: () => Promise<void>;
 }
 
 const defaultClassify = (error: Error): JobFailure => ({ message: error.message, retryable: true, retryAfterMs: null });
@@ -134,7 +140,7 @@ export class JobWorker {
       }
       if (this.wakeRequested) {
         // Something finished or arrived while we claimed: look again, but let I/O run first.
-        await new Promise((r) => setImmediate(r));
+        await (this.options.pace?.() ?? new Promise((r) => setImmediate(r)));
         continue;
       }
       await new Promise<void>((resolve) => {
@@ -144,6 +150,8 @@ export class JobWorker {
           resolve();
         };
       });
+      // Woken by new work: the pacer decides how soon the next claim may follow.
+      if (this.options.pace && this.running) await this.options.pace();
     }
   }
 

@@ -21,7 +21,11 @@ export class IngestQueue {
     private readonly writer: BatchWriter,
     private readonly options: {
       maxBatch?: number;
-      /** Batches handed to the writer at once: the next one queues while one commits. */
+      /**
+       * Batches handed to the writer at once. Default 1: requests that arrive while a batch
+       * commits wait here and go as the next, larger batch — measured faster on 2 cores than
+       * queueing a second small batch behind the first (fewer thread wake-ups and flushes).
+       */
       maxInFlight?: number;
       /** After a batch committed; `results` has one entry per event (some may be per-event errors). */
       onCommit?: (results: readonly WriteResult[], events: readonly AcceptedWebhook[]) => void;
@@ -48,7 +52,7 @@ export class IngestQueue {
   }
 
   private get maxInFlight(): number {
-    return this.options.maxInFlight ?? 2;
+    return this.options.maxInFlight ?? 1;
   }
 
   private pump(): void {

@@ -2,25 +2,19 @@ import type { Settings } from "../config/env.js";
 import { secretsOf } from "../config/env.js";
 import type { Db } from "../db/open-database.js";
 import { createEventFeed } from "../events/event-feed.js";
-import type { ApiView } from "../http/api-routes.js";
-import { QueryError } from "../http/query.js";
 import { createNotifiers, unconfiguredTransports } from "../notifiers/notifier-registry.js";
 import { createOutbox, type Outbox } from "../outbox/create-outbox.js";
-import { answerDeliveries } from "../outbox/deliveries-query.js";
 import { createDeliveryWorker, type DeliveryEvent } from "../outbox/delivery-worker.js";
 import { createStorageFailureReporter } from "../outbox/storage-failure-reporter.js";
-import { listAlerts } from "../rules/alert-repo.js";
 import { createRulesEngine, type RulesEngine } from "../rules/rules-engine.js";
 import type { Clock } from "../shared/clock.js";
 import type { Logger } from "../shared/logger.js";
 import { ShoptetClient } from "../shoptet/shoptet-client.js";
 import { tokenLookup } from "../shoptet/token-lookup.js";
 import { listProducts } from "../stock/stock-queries.js";
-import type { Level } from "../stock/stock-types.js";
 import { createStockWorker, type StockWorker, type StockWorkerOptions } from "../stock/stock-worker.js";
 import { createDigestScheduler } from "../digest/digest-scheduler.js";
 import { createForecastReader } from "../forecast/forecast-reader.js";
-import { withForecasts } from "../forecast/product-forecast.js";
 import { openRulesSource, type RulesSource } from "./rules-source.js";
 import { asService, everyService, type Service } from "./services.js";
 
@@ -45,9 +39,12 @@ export interface Pipeline {
   stock: StockWorker;
   shoptet: ShoptetClient;
   services: Service[];
-  views: Record<string, ApiView>;
   /** After webhooks were committed: look at them soon. */
   wake(): void;
+  /** A delivery was queued or re-queued from outside (dashboard, API): send it soon. */
+  wakeDelivery(): void;
+  /** The emergency path when the database cannot be written (logs, and tells people directly). */
+  reportStorageFailure(error: unknown): void;
   /** Runs every loop until nothing is left to do now (tests, demo). */
   runUntilIdle(): Promise<void>;
   close(): Promise<void>;
@@ -60,11 +57,16 @@ export function buildPipeline(deps: {
   logger: Logger;
   options?: PipelineOptions;
   fetch?: typeof fetch;
+  /** An already open rules source to share (in-process engine); otherwise the file is opened here. */
+  rules?: RulesSource;
+  /** Paces back-to-back stock jobs while webhooks pour in (see engine-core.ts). */
+  pace?: () => Promise<void>;
 }): Pipeline {
   const { db, settings, clock, logger } = deps;
   const options = deps.options ?? {};
   const secrets = secretsOf(settings);
-  const rules = openRulesSource(settings.rulesPath, { clock, logger });
+  const ownsRules = deps.rules === undefined;
+  const rules = deps.rules ?? openRulesSource(settings.rulesPath, { clock, logger });
 
   const notifiers = createNotifiers(settings, {
     db,
@@ -124,6 +126,7 @@ export function buildPipeline(deps: {
       engine.onStockChanges(changes);
     },
     options: { secrets, ...options.stock },
+    ...(deps.pace ? { pace: deps.pace } : {}),
   });
   rules.onChange(() => engine.reconcile());
 
@@ -158,33 +161,6 @@ export function buildPipeline(deps: {
 
   const services: Service[] = [asService("stock", stock), asService("delivery", delivery), eventRules, ticker, digestService];
 
-  const views: Record<string, ApiView> = {
-    "/products": (q) => {
-      const level = q.level;
-      if (level !== undefined && level !== "" && level !== "soldOut" && level !== "low" && level !== "ok") {
-        throw new QueryError("level must be soldOut, low or ok");
-      }
-      const limit = q.limit === undefined ? 1000 : Number(q.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw new QueryError("limit must be a whole number from 1 to 100000");
-      const products = listProducts(db, { ...(level ? { level: level as Level } : {}), limit });
-      return { products: withForecasts(forecasts, products, rules.current().forecast.settings, clock.now()) };
-    },
-    "/alerts": (q) => {
-      const state = q.state;
-      if (state !== undefined && state !== "" && state !== "open" && state !== "resolved") {
-        throw new QueryError("state must be open or resolved");
-      }
-      const limit = q.limit === undefined ? 100 : Number(q.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new QueryError("limit must be a whole number from 1 to 1000");
-      return { alerts: listAlerts(db, { state: state === "" ? undefined : (state as "open" | "resolved" | undefined), limit }) };
-    },
-    "/deliveries": (q) => {
-      const answer = answerDeliveries(outbox, q);
-      if (answer.status === 400) throw new QueryError(answer.body.error);
-      return answer.body;
-    },
-  };
-
   return {
     rules,
     outbox,
@@ -192,11 +168,12 @@ export function buildPipeline(deps: {
     stock,
     shoptet,
     services,
-    views,
     wake() {
       stock.wake();
       eventRules.wake();
     },
+    wakeDelivery: () => delivery.wake(),
+    reportStorageFailure: (error) => void reporter.reportStorageFailure(error),
     async runUntilIdle() {
       await stock.runUntilIdle();
       eventRules.runUntilIdle();
@@ -204,7 +181,7 @@ export function buildPipeline(deps: {
       await delivery.runUntilIdle();
     },
     async close() {
-      rules.close();
+      if (ownsRules) rules.close();
       await notifiers.email?.close?.();
     },
   };

@@ -36,3 +36,13 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
 export function silentLogger(): Logger {
   return pino({ level: "silent" });
 }
+
+/**
+ * Writes a line another thread's logger produced (already JSON, already redacted) to this
+ * logger's stream, so every thread's lines share one output; dropped when this logger is silent.
+ */
+export function writeLogLine(logger: Logger, line: string): void {
+  if (!logger.isLevelEnabled("fatal")) return;
+  const stream = (logger as unknown as Record<symbol, DestinationStream | undefined>)[pino.symbols.streamSym];
+  stream?.write(line);
+}

@@ -41,6 +41,8 @@ export interface StockWorkerDeps {
   /** Called synchronously inside the transaction that applies the changes (alerts + outbox go there). */
   onStockChanges: OnStockChanges;
   options?: StockWorkerOptions;
+  /** Waits between back-to-back claims (see JobWorkerOptions.pace). */
+  pace?: () => Promise<void>;
 }
 
 export interface StockWorker {
@@ -101,6 +103,7 @@ export function createStockWorker(deps: StockWorkerDeps): StockWorker {
     secrets: o.secrets,
     recoverOnStart: o.recoverOnStart,
     sleep: o.sleep,
+    ...(deps.pace ? { pace: deps.pace } : {}),
   });
   return {
     start: () => worker.start(),

@@ -52,7 +52,7 @@ export async function runServe(env: Env): Promise<number> {
     };
     process.on("SIGHUP", () => {
       logger.info("SIGHUP: reloading the rules file");
-      started.pipeline.rules.reload();
+      started.reloadRules();
     });
     process.once("SIGTERM", () => stop("SIGTERM"));
     process.once("SIGINT", () => stop("SIGINT"));

@@ -1,0 +1,48 @@
+import type { Db } from "../db/open-database.js";
+import { createForecastReader } from "../forecast/forecast-reader.js";
+import { withForecasts } from "../forecast/product-forecast.js";
+import type { ApiView } from "../http/api-routes.js";
+import { QueryError } from "../http/query.js";
+import type { Outbox } from "../outbox/create-outbox.js";
+import { answerDeliveries } from "../outbox/deliveries-query.js";
+import { listAlerts } from "../rules/alert-repo.js";
+import type { Clock } from "../shared/clock.js";
+import { listProducts } from "../stock/stock-queries.js";
+import type { Level } from "../stock/stock-types.js";
+import type { RulesSource } from "./rules-source.js";
+
+/**
+ * The read side of `/api/products`, `/api/alerts` and `/api/deliveries`, answered on the HTTP
+ * thread from its own connection (WAL readers never wait for the engine thread's writes).
+ */
+export function buildApiViews(deps: { db: Db; rules: RulesSource; outbox: Outbox; clock: Clock }): Record<string, ApiView> {
+  const { db, rules, outbox, clock } = deps;
+  const forecasts = createForecastReader(db);
+  return {
+    "/products": (q) => {
+      const level = q.level;
+      if (level !== undefined && level !== "" && level !== "soldOut" && level !== "low" && level !== "ok") {
+        throw new QueryError("level must be soldOut, low or ok");
+      }
+      const limit = q.limit === undefined ? 1000 : Number(q.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw new QueryError("limit must be a whole number from 1 to 100000");
+      const products = listProducts(db, { ...(level ? { level: level as Level } : {}), limit });
+      return { products: withForecasts(forecasts, products, rules.current().forecast.settings, clock.now()) };
+    },
+    "/alerts": (q) => {
+      const state = q.state;
+      if (state !== undefined && state !== "" && state !== "open" && state !== "resolved") {
+        throw new QueryError("state must be open or resolved");
+      }
+      const limit = q.limit === undefined ? 100 : Number(q.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new QueryError("limit must be a whole number from 1 to 1000");
+      return { alerts: listAlerts(db, { state: state === "" ? undefined : (state as "open" | "resolved" | undefined), limit }) };
+    },
+    "/deliveries": (q) => {
+      const answer = answerDeliveries(outbox, q);
+      if (answer.status === 400) throw new QueryError(answer.body.error);
+      return answer.body;
+    },
+  };
+}
+

@@ -1,0 +1,37 @@
+import type { Settings } from "../config/env.js";
+import type { PackedBatch, WriteResult } from "../receiver/accepted-webhook.js";
+import type { PipelineOptions } from "./build-pipeline.js";
+import type { EngineStatus } from "./engine-core.js";
+
+/** Pipeline tuning that can cross to another thread (numbers, no callbacks). */
+export type ThreadPipelineOptions = Omit<PipelineOptions, "onDeliveryEvent">;
+
+/** What the engine thread starts from. */
+export interface EngineInit {
+  dbPath: string;
+  settings: Settings;
+  options: ThreadPipelineOptions;
+  /** How long a webhook batch may wait for the write lock before its requests get 503. */
+  busyTimeoutMs: number;
+  logLevel: string;
+}
+
+/** HTTP thread → engine thread. */
+export type EngineRequest =
+  | { type: "write"; id: number; packed: PackedBatch }
+  | { type: "start" }
+  | { type: "idle"; id: number }
+  | { type: "reload-rules" }
+  | { type: "wake-delivery" }
+  | { type: "stop" };
+
+/** Engine thread → HTTP thread. */
+export type EngineReply =
+  | { type: "ready"; status: EngineStatus }
+  | { type: "failed"; message: string; config: boolean }
+  | { type: "written"; id: number; results?: WriteResult[]; error?: string }
+  | { type: "idle"; id: number; error?: string }
+  | { type: "status"; status: EngineStatus }
+  | { type: "started"; status: EngineStatus }
+  | { type: "log"; line: string }
+  | { type: "stopped" };

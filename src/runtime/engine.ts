@@ -1,0 +1,223 @@
+import { Worker, type TransferListItem } from "node:worker_threads";
+import { packBatch, rowOf, type AcceptedWebhook, type WriteResult } from "../receiver/accepted-webhook.js";
+import type { BatchWriter } from "../receiver/batch-writer.js";
+import { ConfigError } from "../shared/errors.js";
+import { writeLogLine, type Logger } from "../shared/logger.js";
+import type { EngineCore, EngineStatus } from "./engine-core.js";
+import type { EngineInit, EngineReply, EngineRequest } from "./engine-protocol.js";
+
+/**
+ * The HTTP thread's handle on the engine (see engine-core.ts): commits webhook batches, runs the
+ * pipeline's loops, reports their state.
+ */
+export interface Engine extends BatchWriter {
+  /** Ready to commit (thread up, connections open). Rejects with a ConfigError the operator can act on. */
+  start(): Promise<void>;
+  /** Starts the loops (stock reads, rules, delivery, digests, reminders); resolves once they run. */
+  startServices(): Promise<void>;
+  /** The last known state of the loops and the Shoptet call counters. */
+  status(): EngineStatus;
+  /** Runs every loop until nothing is left to do now (tests, demo). */
+  runUntilIdle(): Promise<void>;
+  reloadRules(): void;
+  wakeDelivery(): void;
+}
+
+const NO_STATUS: EngineStatus = { services: {}, shoptet: { requests: 0, retries: 0, rateLimited: 0, failures: 0 } };
+
+/** The engine on the calling thread: in-memory databases, and the demo's simulated clock. */
+export class InlineEngine implements Engine {
+  constructor(private readonly core: EngineCore) {}
+  async start(): Promise<void> {}
+  async write(batch: AcceptedWebhook[]): Promise<WriteResult[]> {
+    return this.core.ingest(batch.map((w) => rowOf(() => w)));
+  }
+  async startServices(): Promise<void> {
+    this.core.startServices();
+  }
+  status(): EngineStatus {
+    return this.core.status();
+  }
+  runUntilIdle(): Promise<void> {
+    return this.core.runUntilIdle();
+  }
+  reloadRules(): void {
+    this.core.reloadRules();
+  }
+  wakeDelivery(): void {
+    this.core.wakeDelivery();
+  }
+  close(): Promise<void> {
+    return this.core.stop();
+  }
+}
+
+type Waiter<T> = { resolve: (value: T) => void; reject: (error: Error) => void };
+
+/**
+ * The engine on its own worker thread. Batches travel as transferable buffers (nothing copied per
+ * event). Should the thread die, its pending batches fail (answered 503) and it is started again.
+ */
+export class ThreadEngine implements Engine {
+  private worker: Worker | undefined;
+  private ready: Promise<void> | undefined;
+  private nextId = 1;
+  private readonly writes = new Map<number, Waiter<WriteResult[]>>();
+  private readonly idles = new Map<number, Waiter<void>>();
+  private last: EngineStatus = NO_STATUS;
+  private alive = false;
+  private servicesWanted = false;
+  private servicesStarted: (() => void) | undefined;
+  private closing = false;
+  private stopped: Promise<void> | undefined;
+
+  constructor(
+    private readonly init: EngineInit,
+    private readonly logger: Logger,
+  ) {}
+
+  private spawn(): Promise<void> {
+    // Under the test runner this module is TypeScript source: load the thread through tsx.
+    const fromSource = import.meta.url.endsWith(".ts");
+    const url = new URL(fromSource ? "./engine-thread.ts" : "./engine-thread.js", import.meta.url);
+    const worker = fromSource
+      ? new Worker(`import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`, {
+          eval: true,
+          workerData: this.init,
+        })
+      : new Worker(url, { workerData: this.init });
+    this.worker = worker;
+    let settle: Waiter<void> | undefined;
+    const ready = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+    worker.on("message", (reply: EngineReply) => {
+      switch (reply.type) {
+        case "log":
+          writeLogLine(this.logger, reply.line);
+          return;
+        case "ready":
+          this.alive = true;
+          this.last = reply.status;
+          settle!.resolve();
+          return;
+        case "failed":
+          settle!.reject(reply.config ? new ConfigError(reply.message) : new Error(`the engine thread could not start: ${reply.message}`));
+          return;
+        case "status":
+          this.last = reply.status;
+          return;
+        case "started":
+          this.last = reply.status;
+          this.servicesStarted?.();
+          this.servicesStarted = undefined;
+          return;
+        case "written": {
+          const waiter = this.writes.get(reply.id);
+          if (!waiter) return;
+          this.writes.delete(reply.id);
+          if (reply.error !== undefined) waiter.reject(new Error(reply.error));
+          else waiter.resolve(reply.results ?? []);
+          return;
+        }
+        case "idle": {
+          const waiter = this.idles.get(reply.id);
+          if (!waiter) return;
+          this.idles.delete(reply.id);
+          if (reply.error !== undefined) waiter.reject(new Error(reply.error));
+          else waiter.resolve();
+          return;
+        }
+        case "stopped":
+          return;
+      }
+    });
+    worker.on("error", (error) => {
+      settle!.reject(error);
+      if (!this.closing) this.logger.error({ err: error.message }, "the engine thread failed");
+    });
+    worker.on("exit", () => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      this.ready = undefined;
+      this.alive = false;
+      this.failAll(new Error("the engine thread stopped"));
+      settle!.reject(new Error("the engine thread stopped before it was ready"));
+      if (!this.closing && this.servicesWanted) {
+        this.logger.error("the engine thread stopped unexpectedly; starting it again in 1 s");
+        setTimeout(() => {
+          if (!this.closing && !this.worker) this.start().then(() => this.post({ type: "start" }), () => {});
+        }, 1000).unref();
+      }
+    });
+    return ready;
+  }
+
+  private post(request: EngineRequest, transfer?: readonly TransferListItem[]): void {
+    this.worker?.postMessage(request, transfer);
+  }
+
+  private failAll(error: Error): void {
+    for (const waiter of this.writes.values()) waiter.reject(error);
+    this.writes.clear();
+    for (const waiter of this.idles.values()) waiter.reject(error);
+    this.idles.clear();
+  }
+
+  start(): Promise<void> {
+    if (this.closing) return Promise.reject(new Error("the engine is closed"));
+    if (!this.ready) this.ready = this.spawn();
+    return this.ready;
+  }
+
+  async write(batch: AcceptedWebhook[]): Promise<WriteResult[]> {
+    await this.start();
+    const id = this.nextId++;
+    const packed = packBatch(batch);
+    return new Promise<WriteResult[]>((resolve, reject) => {
+      this.writes.set(id, { resolve, reject });
+      this.post({ type: "write", id, packed }, [packed.bodies, packed.offsets.buffer, packed.receivedAt.buffer]);
+    });
+  }
+
+  startServices(): Promise<void> {
+    this.servicesWanted = true;
+    return new Promise<void>((resolve) => {
+      this.servicesStarted = resolve;
+      this.post({ type: "start" });
+    });
+  }
+
+  status(): EngineStatus {
+    if (this.alive) return this.last;
+    return { ...this.last, services: Object.fromEntries(Object.keys(this.last.services).map((name) => [name, false])) };
+  }
+
+  async runUntilIdle(): Promise<void> {
+    await this.start();
+    const id = this.nextId++;
+    return new Promise<void>((resolve, reject) => {
+      this.idles.set(id, { resolve, reject });
+      this.post({ type: "idle", id });
+    });
+  }
+
+  reloadRules(): void {
+    this.post({ type: "reload-rules" });
+  }
+
+  wakeDelivery(): void {
+    this.post({ type: "wake-delivery" });
+  }
+
+  /** Stops the loops, closes the thread's connections, and waits for the thread to end. */
+  close(): Promise<void> {
+    this.closing = true;
+    this.stopped ??= (async () => {
+      const worker = this.worker;
+      if (!worker) return;
+      const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+      worker.postMessage({ type: "stop" } satisfies EngineRequest);
+      await exited;
+    })();
+    return this.stopped;
+  }
+}
