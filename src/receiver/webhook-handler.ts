@@ -18,8 +18,8 @@ export interface WebhookHandlerDeps {
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
-  /** Sender address check (allowlist); receives the client address chosen by the server. */
-  ipAllowed: IpCheck;
+  /** Sender address check (allowlist); receives the client address chosen by the server. null: no allowlist. */
+  ipAllowed: IpCheck | null;
   clientAddress: (req: IncomingMessage) => string | undefined;
 }
 
@@ -48,6 +48,14 @@ function answer(res: ServerResponse, status: number, body: object, close = false
 export function createWebhookHandler(deps: WebhookHandlerDeps) {
   const { keyFor, bodyLimit, ingest, clock, logger, metrics } = deps;
   const warned = new Set<string>();
+  // One counter child per (event, outcome), looked up once: this runs for every webhook.
+  const stored = new Map<string, { inc(): void }>();
+  const countStored = (event: string, outcome: "stored" | "duplicate") => {
+    const key = `${outcome}\u0000${event}`;
+    let child = stored.get(key);
+    if (!child) stored.set(key, (child = metrics.webhooks.labels({ event, outcome })));
+    child.inc();
+  };
 
   function reject(res: ServerResponse, status: number, reason: string, message: string, close = false): void {
     metrics.webhookRejections.inc({ reason });
@@ -62,7 +70,7 @@ export function createWebhookHandler(deps: WebhookHandlerDeps) {
 
   return function handleWebhook(req: IncomingMessage, res: ServerResponse): void {
     const started = process.hrtime.bigint();
-    if (!deps.ipAllowed(deps.clientAddress(req))) {
+    if (deps.ipAllowed && !deps.ipAllowed(deps.clientAddress(req))) {
       req.resume();
       reject(res, 403, "ip", "sender address is not in SHOPTET_IP_ALLOWLIST");
       return;
@@ -162,7 +170,7 @@ export function createWebhookHandler(deps: WebhookHandlerDeps) {
           return;
         }
         const label = known ? e.event : "unknown";
-        metrics.webhooks.inc({ event: label, outcome: result.duplicate ? "duplicate" : "stored" });
+        countStored(label, result.duplicate ? "duplicate" : "stored");
         if (!known && !result.duplicate) metrics.unknownEvents.inc();
         answer(res, 200, { ok: true, id: result.id, duplicate: result.duplicate });
         metrics.ingestLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
