@@ -24,9 +24,13 @@ export function applyMovement(s: ProductState, stockId: number, m: Movement): vo
     });
   }
   if (m.sumAmountMilli !== null) {
-    if (isNotOlder(at, s.quantityTime)) {
+    // Same second as the total we have, from another warehouse read in another order: the
+    // movement with the higher id is the later one (ids grow across the e-shop's whole log).
+    const earlierInSameSecond = at !== null && at === s.quantityTime && s.quantityMovementId !== null && m.id < s.quantityMovementId;
+    if (isNotOlder(at, s.quantityTime) && !earlierInSameSecond) {
       s.quantityMilli = m.sumAmountMilli;
       if (at !== null) s.quantityTime = at;
+      s.quantityMovementId = m.id;
     }
   } else if (m.amountChangeMilli !== null) {
     s.quantityMilli += m.amountChangeMilli;
@@ -69,10 +73,12 @@ export function applyVariantDetail(
     }
     for (const id of [...s.perStock.keys()]) if (!listed.has(id)) s.perStock.delete(id);
     s.quantityMilli = sumPerStock(s);
+    s.quantityMovementId = null;
     const times = variant.perStock.map((p) => p.changedAt).filter((t): t is number => t !== null);
     if (times.length) s.quantityTime = Math.max(s.quantityTime ?? 0, ...times);
   } else if (variant.stockMilli !== null) {
     s.quantityMilli = variant.stockMilli;
+    s.quantityMovementId = null;
   }
   s.estimated = false;
 }
@@ -89,6 +95,7 @@ export function applySupply(s: ProductState, stockId: number, amountMilli: numbe
 /** After all supplies of a product are in: the total is the sum over warehouses. */
 export function settleSupplies(s: ProductState): void {
   s.quantityMilli = sumPerStock(s);
+  s.quantityMovementId = null;
   const times = [...s.perStock.values()].map((a) => a.changedAt).filter((t): t is number => t !== null);
   if (times.length) s.quantityTime = Math.max(s.quantityTime ?? 0, ...times);
   s.estimated = false;

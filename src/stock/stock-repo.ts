@@ -10,6 +10,7 @@ interface ProductRow {
   name: string | null;
   quantity_milli: number;
   quantity_time: number | null;
+  quantity_movement_id: number | null;
   min_milli: number | null;
   min_checked_at: number | null;
   level: string;
@@ -39,6 +40,7 @@ function stateFromRow(row: ProductRow, perStock: Map<number, AmountState>): Prod
     name: row.name,
     quantityMilli: row.quantity_milli,
     quantityTime: row.quantity_time,
+    quantityMovementId: row.quantity_movement_id,
     minMilli: row.min_milli,
     minCheckedAt: row.min_checked_at,
     level: row.level as Level,
@@ -78,12 +80,12 @@ export class StockRepo {
       "SELECT stock_id, amount_milli, changed_at FROM stock_amounts WHERE eshop_id = ? AND code = ?",
     );
     this.productUpsert = db.prepare(
-      `INSERT INTO stock_products (eshop_id, code, guid, name, quantity_milli, quantity_time, min_milli, min_checked_at,
-                                   level, level_since, estimated, level_event_ms, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO stock_products (eshop_id, code, guid, name, quantity_milli, quantity_time, quantity_movement_id, min_milli,
+                                   min_checked_at, level, level_since, estimated, level_event_ms, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (eshop_id, code) DO UPDATE SET
          guid = excluded.guid, name = excluded.name, quantity_milli = excluded.quantity_milli,
-         quantity_time = excluded.quantity_time, min_milli = excluded.min_milli, min_checked_at = excluded.min_checked_at,
+         quantity_time = excluded.quantity_time, quantity_movement_id = excluded.quantity_movement_id, min_milli = excluded.min_milli, min_checked_at = excluded.min_checked_at,
          level = excluded.level, level_since = excluded.level_since, estimated = excluded.estimated,
          level_event_ms = excluded.level_event_ms, updated_at = excluded.updated_at`,
     );
@@ -189,6 +191,7 @@ export class StockRepo {
       next.name,
       next.quantityMilli,
       next.quantityTime,
+      next.quantityMovementId,
       next.minMilli,
       next.minCheckedAt,
       next.level,

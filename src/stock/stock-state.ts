@@ -18,6 +18,12 @@ export interface ProductState {
   name: string | null;
   quantityMilli: number;
   quantityTime: number | null;
+  /**
+   * Shoptet's id of the movement whose `sumAmount` set the quantity (null when a product detail or
+   * the supplies did): two movements in different warehouses within one second carry the same
+   * time, and their ids tell which total is the later one.
+   */
+  quantityMovementId: number | null;
   minMilli: number | null;
   minCheckedAt: number | null;
   level: Level;
@@ -54,6 +60,7 @@ export function blankState(eshopId: number, code: string, now: number): ProductS
     name: null,
     quantityMilli: 0,
     quantityTime: null,
+    quantityMovementId: null,
     minMilli: null,
     minCheckedAt: null,
     level: "soldOut",

@@ -157,13 +157,17 @@ describe("the daily summary (migration 0006)", () => {
     const path = tempDbPath();
     const before = openDatabase(path, { migrate: false });
     migrate(before, migrations.filter((m) => m.version < 6));
+    // The history is written by today's repository, whose product rows carry a column that only
+    // migration 0008 adds: lend it for the seeding, then take it away again.
+    before.exec("ALTER TABLE stock_products ADD COLUMN quantity_movement_id INTEGER");
     const shop = new ScriptedShop(before);
     before.transaction(() => {
       shop.product("OLD-1", 100, dayAgo(10));
       shop.sellDaily("OLD-1", 2, dayAgo(10), 10);
       shop.sell("OLD-1", 5, dayAgo(2), "admin");
     })();
-    expect(migrate(before, migrations)).toEqual([6, 7]);
+    before.exec("ALTER TABLE stock_products DROP COLUMN quantity_movement_id");
+    expect(migrate(before, migrations)).toEqual([6, 7, 8]);
     const byDay = before.prepare("SELECT day, out_customer, out_admin FROM forecast_daily WHERE code = 'OLD-1' ORDER BY day").all() as { day: number; out_customer: number; out_admin: number }[];
     expect(byDay).toHaveLength(10);
     expect(byDay.every((r) => r.out_customer === 2000)).toBe(true);

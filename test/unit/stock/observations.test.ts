@@ -38,6 +38,20 @@ describe("applyMovement", () => {
     expect(s.perStock.get(1)?.amountMilli).toBe(3000);
   });
 
+  it("keeps the later total when two warehouses' movements of one second are read in reverse order", () => {
+    const s = blankState(1, "KAV-1", T);
+    // Shoptet logged #11 (warehouse 1: total 6) and then #12 (warehouse 2: total 4), both at T.
+    applyMovement(s, 2, movement({ id: 12, actualAmountMilli: 1000, sumAmountMilli: 4000, changeTime: T }));
+    applyMovement(s, 1, movement({ id: 11, actualAmountMilli: 3000, sumAmountMilli: 6000, changeTime: T }));
+    expect(s.quantityMilli).toBe(4000);
+    expect(s.quantityMovementId).toBe(12);
+    // Read in log order, the later one wins as before.
+    const inOrder = blankState(1, "KAV-1", T);
+    applyMovement(inOrder, 1, movement({ id: 11, actualAmountMilli: 3000, sumAmountMilli: 6000, changeTime: T }));
+    applyMovement(inOrder, 2, movement({ id: 12, actualAmountMilli: 1000, sumAmountMilli: 4000, changeTime: T }));
+    expect(inOrder.quantityMilli).toBe(4000);
+  });
+
   it("falls back to the relative change when Shoptet sends no sumAmount", () => {
     const s = blankState(1, "KAV-1", T);
     s.quantityMilli = 10_000;
