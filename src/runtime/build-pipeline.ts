@@ -50,7 +50,7 @@ export interface Pipeline {
   close(): Promise<void>;
 }
 
-export function buildPipeline(deps: {
+export interface PipelineDeps {
   db: Db;
   settings: Settings;
   clock: Clock;
@@ -61,7 +61,9 @@ export function buildPipeline(deps: {
   rules?: RulesSource;
   /** Paces back-to-back stock jobs while webhooks pour in (see engine-core.ts). */
   pace?: () => Promise<void>;
-}): Pipeline {
+}
+
+export function buildPipeline(deps: PipelineDeps): Pipeline {
   const { db, settings, clock, logger } = deps;
   const options = deps.options ?? {};
   const secrets = secretsOf(settings);

@@ -1,14 +1,10 @@
-import type { Settings } from "../config/env.js";
 import type { Db } from "../db/open-database.js";
 import { describeStorageError } from "../db/storage-errors.js";
 import { EventRepo, type IncomingEvent } from "../events/event-repo.js";
 import { storeRows, type WriteResult } from "../receiver/accepted-webhook.js";
-import type { Clock } from "../shared/clock.js";
-import type { Logger } from "../shared/logger.js";
 import type { ShoptetClientStats } from "../shoptet/shoptet-client.js";
-import { buildPipeline, type Pipeline, type PipelineOptions } from "./build-pipeline.js";
+import { buildPipeline, type Pipeline, type PipelineDeps } from "./build-pipeline.js";
 import { createIngestPacer } from "./ingest-pacer.js";
-import type { RulesSource } from "./rules-source.js";
 
 /** What the HTTP side shows of the engine: which loops run, and the Shoptet call counters. */
 export interface EngineStatus {
@@ -16,18 +12,15 @@ export interface EngineStatus {
   shoptet: ShoptetClientStats;
 }
 
-export interface EngineCoreDeps {
-  /** The connection webhook batches are committed on (synchronous=FULL: a 200 means on disk). */
+export type EngineCoreDeps = Omit<PipelineDeps, "db" | "pace"> & {
+  /**
+   * The connection webhook batches are committed on. The caller makes a batch durable before
+   * answering: synchronous=FULL in-process, a flush of the -wal file on the engine thread.
+   */
   ingestDb: Db;
   /** The connection the pipeline works on (may be the same as ingestDb). */
   pipelineDb: Db;
-  settings: Settings;
-  clock: Clock;
-  logger: Logger;
-  options?: PipelineOptions;
-  fetch?: typeof fetch;
-  rules?: RulesSource;
-}
+};
 
 /**
  * The engine is every writer of the database in one place: the webhook batches and the pipeline

@@ -54,6 +54,15 @@ export class InlineEngine implements Engine {
 
 type Waiter<T> = { resolve: (value: T) => void; reject: (error: Error) => void };
 
+/** Answers the request `id` is waiting on (if any) with its value or its error. */
+function settle<T>(waiters: Map<number, Waiter<T>>, id: number, error: string | undefined, value: T): void {
+  const waiter = waiters.get(id);
+  if (!waiter) return;
+  waiters.delete(id);
+  if (error !== undefined) waiter.reject(new Error(error));
+  else waiter.resolve(value);
+}
+
 /**
  * The engine on its own worker thread. Batches travel as transferable buffers (nothing copied per
  * event). Should the thread die, its pending batches fail (answered 503) and it is started again.
@@ -87,8 +96,8 @@ export class ThreadEngine implements Engine {
         })
       : new Worker(url, { workerData: this.init });
     this.worker = worker;
-    let settle: Waiter<void> | undefined;
-    const ready = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+    let startup: Waiter<void> | undefined;
+    const ready = new Promise<void>((resolve, reject) => (startup = { resolve, reject }));
     worker.on("message", (reply: EngineReply) => {
       switch (reply.type) {
         case "log":
@@ -97,10 +106,10 @@ export class ThreadEngine implements Engine {
         case "ready":
           this.alive = true;
           this.last = reply.status;
-          settle!.resolve();
+          startup!.resolve();
           return;
         case "failed":
-          settle!.reject(reply.config ? new ConfigError(reply.message) : new Error(`the engine thread could not start: ${reply.message}`));
+          startup!.reject(reply.config ? new ConfigError(reply.message) : new Error(`the engine thread could not start: ${reply.message}`));
           return;
         case "status":
           this.last = reply.status;
@@ -110,28 +119,18 @@ export class ThreadEngine implements Engine {
           this.servicesStarted?.();
           this.servicesStarted = undefined;
           return;
-        case "written": {
-          const waiter = this.writes.get(reply.id);
-          if (!waiter) return;
-          this.writes.delete(reply.id);
-          if (reply.error !== undefined) waiter.reject(new Error(reply.error));
-          else waiter.resolve(reply.results ?? []);
+        case "written":
+          settle(this.writes, reply.id, reply.error, reply.results ?? []);
           return;
-        }
-        case "idle": {
-          const waiter = this.idles.get(reply.id);
-          if (!waiter) return;
-          this.idles.delete(reply.id);
-          if (reply.error !== undefined) waiter.reject(new Error(reply.error));
-          else waiter.resolve();
+        case "idle":
+          settle(this.idles, reply.id, reply.error, undefined);
           return;
-        }
         case "stopped":
           return;
       }
     });
     worker.on("error", (error) => {
-      settle!.reject(error);
+      startup!.reject(error);
       if (!this.closing) this.logger.error({ err: error.message }, "the engine thread failed");
     });
     worker.on("exit", () => {
@@ -140,7 +139,7 @@ export class ThreadEngine implements Engine {
       this.ready = undefined;
       this.alive = false;
       this.failAll(new Error("the engine thread stopped"));
-      settle!.reject(new Error("the engine thread stopped before it was ready"));
+      startup!.reject(new Error("the engine thread stopped before it was ready"));
       if (!this.closing && this.servicesWanted) {
         this.logger.error("the engine thread stopped unexpectedly; starting it again in 1 s");
         setTimeout(() => {
