@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { readSettings, type Env } from "../../config/env.js";
+import type { Env } from "../../config/env.js";
 import { openDatabase, type Db } from "../../db/open-database.js";
 import { compileCron } from "../../digest/cron-schedule.js";
 import { DigestRunRepo } from "../../digest/digest-run-repo.js";
@@ -12,7 +12,7 @@ import { formatRuleError } from "../../rules/rules-types.js";
 import { systemClock, type Clock } from "../../shared/clock.js";
 import { coerceError } from "../../shared/errors.js";
 import { silentLogger, type Logger } from "../../shared/logger.js";
-import type { Output } from "../output.js";
+import { settingsOrSay, type Output } from "../output.js";
 
 export type { Output };
 
@@ -191,13 +191,8 @@ export async function runDigestCommand(argv: readonly string[], env: Env, out: O
     err.write(`stockwatch digest: ${parsed.error}\n${DIGEST_USAGE}`);
     return 1;
   }
-  let settings;
-  try {
-    settings = readSettings(env);
-  } catch (error) {
-    err.write(`stockwatch: ${coerceError(error).message}\n`);
-    return 1;
-  }
+  const settings = settingsOrSay(env, err);
+  if (!settings) return 1;
   const loaded = loadRulesFile(settings.rulesPath);
   if (!loaded.ok) {
     for (const e of loaded.errors) err.write(`${formatRuleError(e)}\n`);

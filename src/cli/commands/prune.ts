@@ -1,11 +1,11 @@
 import { parseArgs } from "node:util";
-import { readSettings, type Env } from "../../config/env.js";
+import type { Env } from "../../config/env.js";
 import { openDatabase, type Db } from "../../db/open-database.js";
-import { pruneHistory, type PruneStats } from "../../retention/prune-history.js";
+import { pruneHistory, type PruneRequest, type PruneStats } from "../../retention/prune-history.js";
 import { loadRulesFile } from "../../rules/load-rules.js";
 import { coerceError } from "../../shared/errors.js";
 import { formatDuration, parseDuration } from "../../shared/duration.js";
-import type { Output } from "../output.js";
+import { settingsOrSay, type Output } from "../output.js";
 
 export const PRUNE_USAGE = `usage: stockwatch prune --older-than <duration>
 
@@ -18,20 +18,10 @@ export const PRUNE_USAGE = `usage: stockwatch prune --older-than <duration>
 
 const MIN_RETENTION_MS = 86_400_000;
 
-export interface PruneOptions {
-  db: Db;
-  olderThanMs: number;
-  /** epoch ms */
-  now: number;
-  /** The rules file's digests; null: every digest that has run. */
-  digests?: readonly string[] | null;
-  /** The longest forecast window of the rules file, in days. */
-  forecastWindowDays?: number;
-  batchSize?: number;
-  pauseMs?: number;
+export type PruneOptions = PruneRequest & {
   /** Shown in the VACUUM hint. */
   dbPath?: string;
-}
+};
 
 const n = (x: number) => x.toLocaleString("en-US");
 
@@ -117,13 +107,8 @@ export async function runPruneCommand(argv: readonly string[], env: Env, out: Ou
     err.write(`stockwatch prune: --older-than takes a duration like 90d or 12h, got "${olderThan}"\n`);
     return 1;
   }
-  let settings;
-  try {
-    settings = readSettings(env);
-  } catch (error) {
-    err.write(`stockwatch: ${coerceError(error).message}\n`);
-    return 1;
-  }
+  const settings = settingsOrSay(env, err);
+  if (!settings) return 1;
   let digests: string[] | null = null;
   let forecastWindowDays: number | undefined;
   const loaded = loadRulesFile(settings.rulesPath);

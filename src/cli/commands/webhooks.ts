@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { readSettings, type Env, type Settings } from "../../config/env.js";
+import type { Env, Settings } from "../../config/env.js";
 import { loadRulesFile } from "../../rules/load-rules.js";
 import { systemClock, type Clock } from "../../shared/clock.js";
 import { coerceError } from "../../shared/errors.js";
@@ -12,7 +12,7 @@ import { formatRegisterReport, formatUnregisterReport, formatWebhookList } from 
 import { registerWebhooks } from "../../webhooks/register-webhooks.js";
 import { unregisterWebhooks } from "../../webhooks/unregister-webhooks.js";
 import { checkWebhookUrl } from "../../webhooks/webhook-url.js";
-import type { Output } from "../output.js";
+import { settingsOrSay, type Output } from "../output.js";
 
 /** Names the URL Shoptet delivers to when `--url` is not given (an extension of the env contract). */
 export const PUBLIC_URL_VARIABLE = "STOCKWATCH_PUBLIC_URL";
@@ -140,13 +140,8 @@ export async function runWebhooksCommand(
     return 1;
   }
 
-  let settings: Settings;
-  try {
-    settings = readSettings(env);
-  } catch (error) {
-    err.write(`stockwatch: ${coerceError(error).message}\n`);
-    return 1;
-  }
+  const settings = settingsOrSay(env, err);
+  if (!settings) return 1;
   const target = resolveTarget(settings, values.eshop);
   if ("error" in target) {
     err.write(`stockwatch webhooks ${sub}: ${target.error}\n`);
