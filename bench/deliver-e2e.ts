@@ -17,16 +17,13 @@ import { readSettings } from "../src/config/env.js";
 import { signBody } from "../src/receiver/verify-signature.js";
 import { silentLogger } from "../src/shared/logger.js";
 import { startSlackStandin } from "../test/helpers/slack-standin.js";
+import { percentile as pct } from "./stats.js";
 
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 200);
 const CHANNELS = 10;
 const GAP_MS = 110;
 const KEY = "bench-key";
 
-function pct(values: number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(s.length * p))]!;
-}
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), "stockwatch-bench-e2e-"));

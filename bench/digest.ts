@@ -22,6 +22,7 @@ import type { CompiledDigest } from "../src/rules/rules-types.js";
 import { DIGEST_SECTIONS } from "../src/rules/rule-defaults.js";
 import { EVENT_CATALOG } from "../src/events/event-catalog.js";
 import { FORECAST_DEFAULTS, SALE_SOURCES } from "../src/forecast/forecast-types.js";
+import { median, seededRandom as rng } from "./stats.js";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const MOVEMENTS = Number(process.env.BENCH_MOVEMENTS ?? 100_000);
@@ -36,16 +37,6 @@ const DAY = 86_400_000;
 const NOW = Date.parse("2026-11-27T06:00:00Z"); // Fri 27 Nov 07:00 in Prague
 const SPAN = (DENSE ? 2 : DAYS) * DAY;
 
-/** Deterministic PRNG (mulberry32), so every run builds the same database. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function generate(db: Db): void {
   const random = rng(42);
@@ -162,7 +153,6 @@ function recording(db: Db) {
 }
 
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "stockwatch-bench-digest-"));

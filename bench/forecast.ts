@@ -25,6 +25,7 @@ import { createRulesEngine } from "../src/rules/rules-engine.js";
 import { FixedClock } from "../src/shared/clock.js";
 import { silentLogger } from "../src/shared/logger.js";
 import { levelOf, type StockChange } from "../src/stock/stock-types.js";
+import { median, percentile as pct, seededRandom as rng } from "./stats.js";
 
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 20_000);
 const DAYS = Number(process.env.BENCH_DAYS ?? 180);
@@ -32,29 +33,11 @@ const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 20_000);
 const NOW = Date.parse("2025-11-28T09:00:00Z");
 const START = NOW - DAYS * DAY_MS;
 
-/** Deterministic pseudo-random numbers (mulberry32), so every run builds the same shop. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Units per day of product i: 1% busy (20/day), 20% steady (3/day), the rest slow (0.3/day). */
 const rateOf = (i: number) => (i % 100 === 0 ? 20 : i % 5 === 0 ? 3 : 0.3);
 const codeOf = (i: number) => `P-${String(i).padStart(5, "0")}`;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
-}
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(s.length * p))]!;
-}
 const us = (ns: bigint) => Number(ns) / 1000;
 
 const dir = mkdtempSync(join(tmpdir(), "stockwatch-bench-forecast-"));

@@ -18,6 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { signBody } from "../src/receiver/verify-signature.js";
+import { median } from "./stats.js";
 
 const KEY = "bench-key-8a5e881b19ad6cc0bc98658";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -28,11 +29,6 @@ const CONNECTION_LEVELS = (process.env.BENCH_CONNECTIONS ?? "64,256").split(",")
 // BENCH_EVENTS=order:create,invoice:create measures the receiver alone; the default mix also keeps the stock worker busy.
 const EVENTS = (process.env.BENCH_EVENTS ?? "stock:movement,order:create,stock:soldOut,invoice:create,customer:update").split(",");
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
 
 async function startChild(command: string, args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });

@@ -20,6 +20,7 @@ import type { CompiledRules } from "../src/rules/rules-types.js";
 import { FixedClock } from "../src/shared/clock.js";
 import { silentLogger } from "../src/shared/logger.js";
 import { levelOf, type StockChange } from "../src/stock/stock-types.js";
+import { median } from "./stats.js";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 200_000);
@@ -67,10 +68,6 @@ function compile(text: string): CompiledRules {
   return r.rules;
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 function changeFor(code: string, quantity: number): StockChange {
   const snap = (q: number) => ({ eshopId: 1, code, name: "Bench product", quantity: q, minStockSupply: 5, level: levelOf(q, 5), perStock: { "1": q / 2, "2": q / 2 } });

@@ -23,16 +23,12 @@ import { ShoptetClient } from "../src/shoptet/shoptet-client.js";
 import { seedFromApi } from "../src/stock/seed-from-api.js";
 import { createStockWorker } from "../src/stock/stock-worker.js";
 import { startShoptetStandin, webhookEvent, type ShoptetStandin } from "../test/helpers/shoptet-standin.js";
+import { median } from "./stats.js";
 
 const ESHOP = 222651;
 const MOVEMENTS = "GET /api/stocks/{id}/movements" as const;
 const RUNS = Number(process.env.RUNS ?? 5);
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
 
 function tempDb(): { db: Db; done: () => void } {
   const dir = mkdtempSync(join(tmpdir(), "stockwatch-bench-"));
