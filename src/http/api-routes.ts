@@ -6,7 +6,8 @@ import { optionalInt, optionalString, QueryError } from "./query.js";
  * Read-only views other modules contribute to `/api/*`. Each takes the parsed query and returns the
  * JSON body; a QueryError becomes a 400.
  */
-export type ApiView = (query: Record<string, unknown>) => object;
+/** Answers one GET below /api; may be async (long answers yield to other requests as they go). */
+export type ApiView = (query: Record<string, unknown>) => object | Promise<object>;
 
 export interface ApiDeps {
   events: EventRepo;
@@ -27,8 +28,8 @@ export function apiRouter(deps: ApiDeps): Router {
     res.json({ events });
   });
   for (const [path, view] of Object.entries(deps.views ?? {})) {
-    router.get(path, (req, res) => {
-      res.json(view(req.query as Record<string, unknown>));
+    router.get(path, async (req, res) => {
+      res.json(await view(req.query as Record<string, unknown>));
     });
   }
   router.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
