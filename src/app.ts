@@ -25,6 +25,7 @@ import { openRulesSource, type RulesSource } from "./runtime/rules-source.js";
 export interface AppDeps {
   settings: Settings;
   logger: Logger;
+  /** The HTTP side's clock; the engine uses it too only when "inline" (a thread has the system clock). */
   clock?: Clock;
   /** Only with engine "inline": the fetch the Shoptet client uses. */
   fetch?: typeof fetch;
@@ -85,10 +86,10 @@ export function createApp(deps: AppDeps): App {
   const metrics = new Metrics({ defaultMetrics: true });
   const events = new EventRepo(db);
   const mode = deps.engine ?? (db.memory ? "inline" : "thread");
-  if (mode === "thread" && db.memory) throw new ConfigError("an in-memory database cannot be shared with the engine thread: set STOCKWATCH_DB to a file");
   let rules: RulesSource;
   let engine: Engine;
   try {
+    if (mode === "thread" && db.memory) throw new ConfigError("an in-memory database cannot be shared with the engine thread: set STOCKWATCH_DB to a file");
     // Checked here so that a broken rules file stops the start with its errors, before any thread.
     rules = openRulesSource(settings.rulesPath, { clock, logger: mode === "thread" ? silentLogger() : logger });
     if (mode === "inline") {

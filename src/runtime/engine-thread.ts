@@ -33,6 +33,9 @@ try {
   // it (WAL), and a power cut loses at most its last moments, which are then redone from the
   // events. So its commits do not wait for the disk (the next webhook flush covers them anyway).
   pipelineDb.pragma("synchronous = NORMAL");
+  // Webhook batches wait behind whatever this thread is doing: the pipeline may not wait longer
+  // for a lock (a CLI command's write) than a batch may; its loops retry what did not get it.
+  pipelineDb.pragma(`busy_timeout = ${init.busyTimeoutMs}`);
   core = createEngineCore({ ingestDb, pipelineDb, settings: init.settings, clock: systemClock, logger, options: init.options });
 } catch (error) {
   ingestDb?.close();
