@@ -107,6 +107,8 @@ export class ThreadEngine implements Engine {
           this.alive = true;
           this.last = reply.status;
           startup!.resolve();
+          // A thread started again after a failure picks up the loops the first one ran.
+          if (this.servicesWanted) this.post({ type: "start" });
           return;
         case "failed":
           startup!.reject(reply.config ? new ConfigError(reply.message) : new Error(`the engine thread could not start: ${reply.message}`));
@@ -143,7 +145,10 @@ export class ThreadEngine implements Engine {
       if (!this.closing && this.servicesWanted) {
         this.logger.error("the engine thread stopped unexpectedly; starting it again in 1 s");
         setTimeout(() => {
-          if (!this.closing && !this.worker) this.start().then(() => this.post({ type: "start" }), () => {});
+          if (this.closing || this.worker) return;
+          this.start().catch((error: Error) =>
+            this.logger.error({ err: error.message }, "the engine thread could not be started again; the next webhook tries once more"),
+          );
         }, 1000).unref();
       }
     });

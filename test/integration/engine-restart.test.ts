@@ -1,0 +1,29 @@
+import type { Worker } from "node:worker_threads";
+import { describe, expect, it } from "vitest";
+import { startTestApp } from "../helpers/test-app.js";
+import { envelope, postWebhook } from "../helpers/webhooks.js";
+
+async function until(what: string, check: () => Promise<boolean>, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe("engine thread", () => {
+  it("is started again when it dies, with its loops, and webhooks are stored again", async () => {
+    const { app, url } = await startTestApp();
+    expect((await postWebhook(url, envelope("order:create", "2026000101"))).status).toBe(200);
+
+    const thread = (app.engine as unknown as { worker: Worker }).worker;
+    await thread.terminate();
+    const health = await fetch(`${url}/healthz`);
+    expect(health.status).toBe(503); // its loops are reported stopped while it is down
+
+    await until("/healthz to be 200 again", async () => (await fetch(`${url}/healthz`)).status === 200);
+    const after = await postWebhook(url, envelope("order:create", "2026000102"));
+    expect(after.status).toBe(200);
+    expect(app.db.prepare("SELECT count(*) AS n FROM events").get()).toEqual({ n: 2 });
+  }, 30_000);
+});
