@@ -34,7 +34,7 @@ export function toIncomingEvent(w: AcceptedWebhook): IncomingEvent {
 
 /**
  * Packs a batch into transferable buffers (one for all bodies, one for offsets and times), so
- * handing it to the writer thread copies nothing per event.
+ * handing it to the engine thread copies nothing per event.
  */
 export interface PackedBatch {
   bodies: ArrayBuffer;
@@ -61,7 +61,7 @@ export function packBatch(batch: readonly AcceptedWebhook[]): PackedBatch {
 }
 
 /**
- * The writer thread's side of packBatch. Bodies were validated before packing; should one still
+ * The engine thread's side of packBatch. Bodies were validated before packing; should one still
  * fail to turn into a row, it comes back as an Error in its place, so it cannot take the rest of
  * its batch down with it.
  */
