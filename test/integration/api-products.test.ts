@@ -8,11 +8,14 @@ describe("GET /api/products over a whole shop", () => {
   it("answers every product with its forecast, in order, while webhooks keep being answered", async () => {
     const { app, url } = await startTestApp();
     const now = Date.now();
-    app.db.transaction(() => {
-      for (let i = 0; i < 1_201; i++) {
-        seedProduct(app.db, { code: `P-${String(i).padStart(4, "0")}`, name: `Product ${i}`, quantity: i % 7, min: 3, level: i % 7 === 0 ? "soldOut" : i % 7 <= 3 ? "low" : "ok", since: now });
-      }
-    })();
+    // Immediate: the engine thread writes too, and a deferred transaction could not wait for it.
+    app.db
+      .transaction(() => {
+        for (let i = 0; i < 1_201; i++) {
+          seedProduct(app.db, { code: `P-${String(i).padStart(4, "0")}`, name: `Product ${i}`, quantity: i % 7, min: 3, level: i % 7 === 0 ? "soldOut" : i % 7 <= 3 ? "low" : "ok", since: now });
+        }
+      })
+      .immediate();
     // The forecasts are computed in slices of 500; a webhook sent meanwhile is still stored.
     const [products, webhook] = await Promise.all([
       fetch(`${url}/api/products?limit=5000`).then(async (r) => ({ status: r.status, body: (await r.json()) as { products: Record<string, unknown>[] } })),
