@@ -179,7 +179,7 @@ describe("POST /webhooks/shoptet", () => {
   });
 
   it("answers 503 when storage cannot be written, writes nothing half, and recovers", async () => {
-    // Workers off: the lock below would also stall their main-thread writes.
+    // Workers off: this is about the webhook path alone.
     const { app, url, dbPath } = await startTestApp({}, { ingestBusyTimeoutMs: 200, startServices: false });
     expect((await postWebhook(url, envelope("stock:movement", "1"))).status).toBe(200);
     // Another process holds the write lock longer than a webhook may wait (Shoptet gives up at 4 s).
