@@ -35,7 +35,9 @@ describe("when webhooks cannot be stored", () => {
     // Another process holds the write lock longer than a webhook may wait.
     const other = new Database(dbPath);
     other.exec("BEGIN EXCLUSIVE");
-    closers.push(async () => other.close());
+    closers.push(async () => {
+      other.close();
+    });
     const answer = await postWebhook(url, envelope("order:create", "2026000201"));
     expect(answer.status).toBe(503);
 

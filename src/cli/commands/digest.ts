@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { Env } from "../../config/env.js";
-import { openDatabase, type Db } from "../../db/open-database.js";
+import type { Db } from "../../db/open-database.js";
 import { compileCron } from "../../digest/cron-schedule.js";
 import { DigestRunRepo } from "../../digest/digest-run-repo.js";
 import { formatPeriod } from "../../digest/digest-format.js";
@@ -12,7 +12,8 @@ import { formatRuleError } from "../../rules/rules-types.js";
 import { systemClock, type Clock } from "../../shared/clock.js";
 import { coerceError } from "../../shared/errors.js";
 import { silentLogger, type Logger } from "../../shared/logger.js";
-import { settingsOrSay, type Output } from "../output.js";
+import { settingsOrSay, withDatabaseOrSay } from "../command-setup.js";
+import type { Output } from "../output.js";
 
 export type { Output };
 
@@ -199,17 +200,6 @@ export async function runDigestCommand(argv: readonly string[], env: Env, out: O
     err.write(`${settings.rulesPath}: fix the rules file (check it with \`stockwatch rules check\`)\n`);
     return 1;
   }
-  let db: Db;
-  try {
-    db = openDatabase(settings.dbPath);
-  } catch (error) {
-    err.write(`stockwatch: ${coerceError(error).message}\n`);
-    return 1;
-  }
-  try {
-    const { name, dryRun, from, to, htmlPath } = parsed.args;
-    return await runDigestSend({ db, rules: loaded.rules, name, dryRun, from, to, htmlPath }, out, err);
-  } finally {
-    db.close();
-  }
+  const { name, dryRun, from, to, htmlPath } = parsed.args;
+  return withDatabaseOrSay(settings, err, (db) => runDigestSend({ db, rules: loaded.rules, name, dryRun, from, to, htmlPath }, out, err));
 }

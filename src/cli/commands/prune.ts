@@ -1,11 +1,11 @@
 import { parseArgs } from "node:util";
 import type { Env } from "../../config/env.js";
-import { openDatabase, type Db } from "../../db/open-database.js";
 import { pruneHistory, type PruneRequest, type PruneStats } from "../../retention/prune-history.js";
 import { loadRulesFile } from "../../rules/load-rules.js";
 import { coerceError } from "../../shared/errors.js";
 import { formatDuration, parseDuration } from "../../shared/duration.js";
-import { settingsOrSay, type Output } from "../output.js";
+import { settingsOrSay, withDatabaseOrSay } from "../command-setup.js";
+import type { Output } from "../output.js";
 
 export const PRUNE_USAGE = `usage: stockwatch prune --older-than <duration>
 
@@ -120,20 +120,7 @@ export async function runPruneCommand(argv: readonly string[], env: Env, out: Ou
   } else {
     err.write(`note: ${settings.rulesPath} did not load; keeping what every digest that has run and a 365-day forecast window need\n`);
   }
-  let db: Db;
-  try {
-    db = openDatabase(settings.dbPath);
-  } catch (error) {
-    err.write(`stockwatch: ${coerceError(error).message}\n`);
-    return 1;
-  }
-  try {
-    return await runPrune(
-      { db, olderThanMs, now, digests, ...(forecastWindowDays !== undefined ? { forecastWindowDays } : {}), dbPath: settings.dbPath },
-      out,
-      err,
-    );
-  } finally {
-    db.close();
-  }
+  return withDatabaseOrSay(settings, err, (db) =>
+    runPrune({ db, olderThanMs, now, digests, ...(forecastWindowDays !== undefined ? { forecastWindowDays } : {}), dbPath: settings.dbPath }, out, err),
+  );
 }

@@ -12,7 +12,8 @@ import { formatRegisterReport, formatUnregisterReport, formatWebhookList } from 
 import { registerWebhooks } from "../../webhooks/register-webhooks.js";
 import { unregisterWebhooks } from "../../webhooks/unregister-webhooks.js";
 import { checkWebhookUrl } from "../../webhooks/webhook-url.js";
-import { settingsOrSay, type Output } from "../output.js";
+import { settingsOrSay } from "../command-setup.js";
+import type { Output } from "../output.js";
 
 /** Names the URL Shoptet delivers to when `--url` is not given (an extension of the env contract). */
 export const PUBLIC_URL_VARIABLE = "STOCKWATCH_PUBLIC_URL";
