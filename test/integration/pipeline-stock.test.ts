@@ -1,17 +1,15 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startShoptetStandin, type ShoptetStandin } from "../helpers/shoptet-standin.js";
 import { startSlackStandin, type SlackStandin } from "../helpers/slack-standin.js";
+import { closeAfterEach } from "../helpers/cleanup.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { startTestApp } from "../helpers/test-app.js";
 import { envelope, postWebhook } from "../helpers/webhooks.js";
 
 const ESHOP = 222651;
-const closers: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  while (closers.length) await closers.pop()!();
-});
+const closers = closeAfterEach();
 
 const RULES = `
 timezone: Europe/Prague
