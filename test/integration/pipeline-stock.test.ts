@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { startShoptetStandin, type ShoptetStandin } from "../helpers/shoptet-standin.js";
 import { startSlackStandin, type SlackStandin } from "../helpers/slack-standin.js";
 import { closeAfterEach } from "../helpers/cleanup.js";
+import { SOLD_OUT_TO_SLACK } from "../helpers/rules-fixtures.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { startTestApp } from "../helpers/test-app.js";
 import { envelope, postWebhook } from "../helpers/webhooks.js";
@@ -11,17 +12,7 @@ import { envelope, postWebhook } from "../helpers/webhooks.js";
 const ESHOP = 222651;
 const closers = closeAfterEach();
 
-const RULES = `
-timezone: Europe/Prague
-channels:
-  warehouse: { type: slack, channel: "#warehouse" }
-rules:
-  - name: sold-out
-    when: { level: soldOut }
-    notify: [warehouse]
-    severity: critical
-    group: 0s
-`;
+const RULES = SOLD_OUT_TO_SLACK;
 
 async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -4,21 +4,14 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { startSlackStandin, type SlackStandin } from "../helpers/slack-standin.js";
 import { closeAfterEach } from "../helpers/cleanup.js";
+import { SOLD_OUT_TO_SLACK } from "../helpers/rules-fixtures.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { startTestApp } from "../helpers/test-app.js";
 import { envelope, postWebhook } from "../helpers/webhooks.js";
 
 const closers = closeAfterEach();
 
-const RULES = `
-timezone: Europe/Prague
-channels:
-  warehouse: { type: slack, channel: "#warehouse" }
-rules:
-  - name: sold-out
-    when: { level: soldOut }
-    notify: [warehouse]
-`;
+const RULES = SOLD_OUT_TO_SLACK;
 
 describe("when webhooks cannot be stored", () => {
   it("answers 503 and tells the rules' channels directly, without the secret", async () => {

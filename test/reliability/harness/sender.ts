@@ -1,14 +1,8 @@
 import { Agent, request } from "node:http";
 import { signBody } from "../../../src/receiver/verify-signature.js";
+import type { Envelope } from "../../helpers/webhooks.js";
 
-/** A Shoptet webhook envelope. */
-export interface Envelope {
-  eshopId: number;
-  event: string;
-  eventCreated: string;
-  eventInstance: string;
-  payload?: Record<string, unknown>;
-}
+export type { Envelope };
 
 /** One notification as Shoptet keeps it: the exact bytes and signature, re-sent unchanged on retry. */
 export interface Notification {
