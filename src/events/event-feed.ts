@@ -74,9 +74,15 @@ export function createEventFeed(deps: {
     }
     schedule(deps.pollMs ?? 1000);
   };
+  // A pass already due sooner is kept: wakes arriving more often than the delay must not put
+  // the pass off again and again (a steady stream of webhooks would starve the rules).
+  let due = Number.POSITIVE_INFINITY;
   const schedule = (ms: number) => {
     if (!active) return;
+    const at = performance.now() + ms;
+    if (timer && due <= at) return;
     if (timer) clearTimeout(timer);
+    due = at;
     timer = setTimeout(pass, ms);
   };
 

@@ -57,4 +57,22 @@ describe("event feed", () => {
     expect(db.prepare("SELECT id FROM side ORDER BY id").all()).toEqual([{ id: 1 }, { id: 2 }]);
     db.close();
   });
+
+  it("keeps passing while wakes come faster than its delay (a steady stream of webhooks)", async () => {
+    const db = openDatabase(tempDbPath());
+    const repo = new EventRepo(db);
+    const seen: FeedEvent[] = [];
+    const feed = createEventFeed({ db, name: "t", logger: silentLogger(), handle: (e) => seen.push(...e), pollMs: 60_000 });
+    feed.start();
+    await new Promise((r) => setTimeout(r, 20)); // the first pass, with nothing stored yet
+    const started = Date.now();
+    while (seen.length === 0 && Date.now() - started < 1_000) {
+      store(repo, 1);
+      feed.wake();
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await feed.stop();
+    expect(seen.length).toBeGreaterThan(0);
+    db.close();
+  });
 });
