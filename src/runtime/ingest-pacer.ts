@@ -1,11 +1,12 @@
 /**
- * Ingest first. While webhooks keep arriving, back-to-back pipeline work (stock jobs) waits a
- * few milliseconds between rounds instead of running flat out, so the engine thread and the CPU
- * stay free for the commits Shoptet is waiting on (it gives up after 4 s). The jobs are durable
- * rows: a storm only delays them, and they catch up as soon as the storm passes.
+ * Ingest first. While webhooks pour in, back-to-back pipeline work (stock jobs) waits between
+ * rounds instead of running flat out, so the CPU and the database's write lock stay free for the
+ * commits Shoptet is waiting on (it gives up after 4 s). The jobs are durable rows, one pending
+ * per warehouse or product: a storm only delays them, and they catch up as soon as it passes.
+ * A lone webhook is not a storm: its job runs at once.
  */
 export interface IngestPacer {
-  /** Called for every committed webhook batch. */
+  /** Called when webhooks were committed. */
   noteIngest(): void;
   /** Resolves when the next round of pipeline work may start. */
   pace(): Promise<void>;
@@ -14,25 +15,30 @@ export interface IngestPacer {
 export interface IngestPacerOptions {
   /** Monotonic ms. */
   now?: () => number;
-  /** Webhooks within this window count as "pouring in". Default 50 ms. */
+  /** Webhooks "pour in" when this many commits were noted within busyWindowMs. Default 3. */
+  burst?: number;
+  /** Default 50 ms. */
   busyWindowMs?: number;
-  /** The wait between rounds while they do. Default 20 ms. */
+  /** The wait between rounds while they do. Default 50 ms. */
   pauseMs?: number;
   sleep?: (ms: number) => Promise<void>;
 }
 
 export function createIngestPacer(options: IngestPacerOptions = {}): IngestPacer {
   const now = options.now ?? (() => performance.now());
+  const burst = Math.max(1, options.burst ?? 3);
   const window = options.busyWindowMs ?? 50;
-  const pause = options.pauseMs ?? 20;
+  const pause = options.pauseMs ?? 50;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  let last = Number.NEGATIVE_INFINITY;
+  // The times of the last `burst` notes, oldest first.
+  const recent: number[] = [];
   return {
     noteIngest() {
-      last = now();
+      recent.push(now());
+      if (recent.length > burst) recent.shift();
     },
     pace() {
-      if (now() - last < window) return sleep(pause);
+      if (recent.length === burst && now() - recent[0]! < window) return sleep(pause);
       return new Promise<void>((resolve) => setImmediate(resolve));
     },
   };

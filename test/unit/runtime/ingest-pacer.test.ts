@@ -7,6 +7,7 @@ describe("ingest pacer", () => {
     const sleeps: number[] = [];
     const pacer = createIngestPacer({
       now: () => t,
+      burst: 3,
       busyWindowMs: 50,
       pauseMs: 5,
       sleep: async (ms) => {
@@ -22,10 +23,24 @@ describe("ingest pacer", () => {
     expect(sleeps).toEqual([]);
   });
 
-  it("spaces pipeline rounds while webhooks pour in, and stops once they stop", async () => {
+  it("does not hold up the job of a lone webhook, nor of a few spread out", async () => {
     const { pacer, sleeps, advance } = rig();
     pacer.noteIngest();
-    advance(10);
+    await pacer.pace();
+    advance(30);
+    pacer.noteIngest();
+    advance(30);
+    pacer.noteIngest();
+    await pacer.pace(); // three commits, but over 60 ms
+    expect(sleeps).toEqual([]);
+  });
+
+  it("spaces pipeline rounds while webhooks pour in, and stops once they stop", async () => {
+    const { pacer, sleeps, advance } = rig();
+    for (let i = 0; i < 3; i++) {
+      pacer.noteIngest();
+      advance(5);
+    }
     await pacer.pace();
     expect(sleeps).toEqual([5]);
     advance(60);
