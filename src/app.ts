@@ -10,6 +10,8 @@ import { webhookKeyFor } from "./keys.js";
 import { registerDbGauges } from "./metrics/db-gauges.js";
 import { Metrics } from "./metrics/metrics.js";
 import { IngestQueue } from "./receiver/ingest-queue.js";
+import { SqliteBatchWriter } from "./receiver/batch-writer.js";
+import { WalSyncer } from "./db/wal-syncer.js";
 import { createIpCheck } from "./receiver/ip-allowlist.js";
 import { createWebhookHandler } from "./receiver/webhook-handler.js";
 import { systemClock, type Clock } from "./shared/clock.js";
@@ -30,10 +32,10 @@ export interface AppDeps {
   /** Only with engine "inline": the fetch the Shoptet client uses. */
   fetch?: typeof fetch;
   /**
-   * Where the engine (every database writer: webhook commits and the pipeline) runs. "thread"
-   * (the default for a database file): its own worker thread, so the HTTP thread never waits for
-   * a write. "inline": this thread — for an in-memory database, and for the demo, whose
-   * simulated clock and fetch cannot cross threads.
+   * Where the engine (the pipeline behind the receiver) runs. "thread" (the default for a
+   * database file): its own worker thread, so its work never holds up a webhook. "inline": this
+   * thread — for an in-memory database, and for the demo, whose simulated clock and fetch cannot
+   * cross threads.
    */
   engine?: "thread" | "inline";
   /** An already open database (tests); otherwise settings.dbPath is opened. */
@@ -69,6 +71,21 @@ export interface App {
 
 const WEBHOOK_PATH = "/webhooks/shoptet";
 
+/**
+ * The HTTP thread's connection for webhook batches. synchronous=NORMAL: a commit writes the WAL
+ * without waiting for the disk, and the batch is answered only after a WalSyncer flush of the
+ * -wal file (the guarantee of FULL, without blocking this thread). busy_timeout=0: a taken write
+ * lock fails at once and the batch tries again later instead of sleeping the thread
+ * (SqliteBatchWriter). No checkpoints: the engine thread runs them.
+ */
+function ingestConnection(path: string): Db {
+  const conn = openDatabase(path, { migrate: false });
+  conn.pragma("synchronous = NORMAL");
+  conn.pragma("busy_timeout = 0");
+  conn.pragma("wal_autocheckpoint = 0");
+  return conn;
+}
+
 function isWebhook(req: IncomingMessage): boolean {
   if (req.method !== "POST") return false;
   const url = req.url ?? "";
@@ -86,8 +103,11 @@ export function createApp(deps: AppDeps): App {
   const metrics = new Metrics({ defaultMetrics: true });
   const events = new EventRepo(db);
   const mode = deps.engine ?? (db.memory ? "inline" : "thread");
+  const busyTimeoutMs = deps.ingestBusyTimeoutMs ?? 2000;
   let rules: RulesSource;
   let engine: Engine;
+  // Webhooks are committed on this thread, on a connection of their own (see ingestConnection).
+  let ingestDb: Db | undefined;
   try {
     if (mode === "thread" && db.memory) throw new ConfigError("an in-memory database cannot be shared with the engine thread: set STOCKWATCH_DB to a file");
     // Checked here so that a broken rules file stops the start with its errors, before any thread.
@@ -95,8 +115,7 @@ export function createApp(deps: AppDeps): App {
     if (mode === "inline") {
       engine = new InlineEngine(
         createEngineCore({
-          ingestDb: db,
-          pipelineDb: db,
+          db,
           settings,
           clock,
           logger,
@@ -107,19 +126,27 @@ export function createApp(deps: AppDeps): App {
       );
     } else {
       const { onDeliveryEvent: _callbacksStayHere, ...options } = deps.pipeline ?? {};
-      engine = new ThreadEngine(
-        { dbPath: db.name, settings, options, busyTimeoutMs: deps.ingestBusyTimeoutMs ?? 2000, logLevel: logger.level },
-        logger,
-      );
+      engine = new ThreadEngine({ dbPath: db.name, settings, options, busyTimeoutMs, checkpointEveryMs: 1000, logLevel: logger.level }, logger);
+      ingestDb = ingestConnection(db.name);
+      // Checkpoints are the engine thread's: one here would stall every request for its copy and fsync.
+      if (!deps.db) db.pragma("wal_autocheckpoint = 0");
     }
   } catch (error) {
     if (!deps.db) db.close();
     throw error;
   }
+  const walSyncer = ingestDb ? new WalSyncer(`${db.name}-wal`) : undefined;
   const outbox = createOutbox(db, clock, { onEnqueued: () => engine.wakeDelivery() });
   registerDbGauges(metrics, { db, clock, shoptetStats: () => engine.status().shoptet });
 
-  const ingest = new IngestQueue(engine, {
+  const writer = new SqliteBatchWriter(ingestDb ? new EventRepo(ingestDb) : events, {
+    busyTimeoutMs,
+    ...(walSyncer ? { flush: () => walSyncer.sync() } : {}),
+    onCommitted: () => engine.noteIngested(),
+    onFailure: (message) => engine.reportStorageFailure(message),
+    onLockWait: () => metrics.ingestLockWaits.inc(),
+  });
+  const ingest = new IngestQueue(writer, {
     onCommit: (results) => {
       metrics.ingestBatch.observe(results.length);
     },
@@ -207,6 +234,7 @@ export function createApp(deps: AppDeps): App {
       } catch (error) {
         stopped = true;
         rules.close();
+        ingestDb?.close();
         if (!deps.db) db.close();
         throw error;
       }
@@ -247,6 +275,8 @@ export function createApp(deps: AppDeps): App {
       });
       await ingest.drain();
       await engine.close();
+      await walSyncer?.close();
+      ingestDb?.close();
       rules.close();
       db.close();
     },

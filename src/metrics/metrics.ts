@@ -41,6 +41,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly ingestLockWaits = new Counter({
+    name: "stockwatch_ingest_lock_waits_total",
+    help: "Times a webhook batch found the database write lock taken and tried again",
+    registers: [this.registry],
+  });
+
   readonly storageErrors = new Counter({
     name: "stockwatch_storage_errors_total",
     help: "Failed database writes on the webhook path (answered 503)",

@@ -1,7 +1,4 @@
 import type { Db } from "../db/open-database.js";
-import { describeStorageError } from "../db/storage-errors.js";
-import { EventRepo, type IncomingEvent } from "../events/event-repo.js";
-import { storeRows, type WriteResult } from "../receiver/accepted-webhook.js";
 import type { ShoptetClientStats } from "../shoptet/shoptet-client.js";
 import { buildPipeline, type Pipeline, type PipelineDeps } from "./build-pipeline.js";
 import { createIngestPacer } from "./ingest-pacer.js";
@@ -12,65 +9,43 @@ export interface EngineStatus {
   shoptet: ShoptetClientStats;
 }
 
-export type EngineCoreDeps = Omit<PipelineDeps, "db" | "pace"> & {
-  /**
-   * The connection webhook batches are committed on. The caller makes a batch durable before
-   * answering: synchronous=FULL in-process, a flush of the -wal file on the engine thread.
-   */
-  ingestDb: Db;
-  /** The connection the pipeline works on (may be the same as ingestDb). */
-  pipelineDb: Db;
-};
+export type EngineCoreDeps = Omit<PipelineDeps, "pace">;
 
 /**
- * The engine is every writer of the database in one place: the webhook batches and the pipeline
- * behind them (stock reads, rules, outbox, delivery, digests). Running all of it on one thread —
- * not the HTTP thread — means the writes never wait for each other's locks, and the HTTP thread
- * never waits for any of them.
+ * The engine is the pipeline behind the receiver (stock reads, rules, outbox, delivery, digests,
+ * reminders) and the loops that drive it. The receiver commits webhooks on its own connection and
+ * tells the engine with `noteIngested`; running the engine on its own thread keeps its work —
+ * and its waits for the disk and for Shoptet — off the thread that answers webhooks.
  */
 export interface EngineCore {
-  /** Commits a batch of webhooks in one transaction; throws (a one-line storage error) when it cannot. */
-  ingest(rows: readonly (IncomingEvent | Error)[]): WriteResult[];
+  /** Webhooks were committed: look at them soon; while they keep coming, pace the stock jobs. */
+  noteIngested(): void;
+  /** Webhooks could not be stored: the emergency path (log, and tell the rules' channels directly). */
+  reportStorageFailure(message: string): void;
   startServices(): void;
   status(): EngineStatus;
   runUntilIdle(): Promise<void>;
   reloadRules(): void;
   wakeDelivery(): void;
-  /** Stops the loops and closes what the pipeline opened (not the connections). */
+  /** Stops the loops and closes what the pipeline opened (not the connection). */
   stop(): Promise<void>;
   readonly pipeline: Pipeline;
 }
 
 export function createEngineCore(deps: EngineCoreDeps): EngineCore {
   const pacer = createIngestPacer();
-  const pipeline = buildPipeline({
-    pace: () => pacer.pace(),
-    db: deps.pipelineDb,
-    settings: deps.settings,
-    clock: deps.clock,
-    logger: deps.logger,
-    ...(deps.options ? { options: deps.options } : {}),
-    ...(deps.fetch ? { fetch: deps.fetch } : {}),
-    ...(deps.rules ? { rules: deps.rules } : {}),
-  });
-  const events = new EventRepo(deps.ingestDb);
+  const pipeline = buildPipeline({ ...deps, pace: () => pacer.pace() });
   let started = false;
   let stopped = false;
 
   return {
     pipeline,
-    ingest(rows) {
-      let results: WriteResult[];
-      try {
-        results = storeRows((batch) => events.insertBatch(batch), rows);
-      } catch (error) {
-        // Webhooks that cannot be stored are answered 503 (Shoptet retries); people are told too.
-        pipeline.reportStorageFailure(error);
-        throw new Error(describeStorageError(error));
-      }
+    noteIngested() {
       pacer.noteIngest();
       if (started) pipeline.wake();
-      return results;
+    },
+    reportStorageFailure(message) {
+      pipeline.reportStorageFailure(new Error(message));
     },
     startServices() {
       if (started || stopped) return;

@@ -1,5 +1,4 @@
 import type { Settings } from "../config/env.js";
-import type { PackedBatch, WriteResult } from "../receiver/accepted-webhook.js";
 import type { PipelineOptions } from "./build-pipeline.js";
 import type { EngineStatus } from "./engine-core.js";
 
@@ -11,14 +10,17 @@ export interface EngineInit {
   dbPath: string;
   settings: Settings;
   options: ThreadPipelineOptions;
-  /** How long a webhook batch may wait for the write lock before its requests get 503. */
+  /** How long the pipeline's writes wait for the write lock (the HTTP thread's webhook batches, a CLI command). */
   busyTimeoutMs: number;
+  /** How often the engine checkpoints the WAL into the database file. */
+  checkpointEveryMs: number;
   logLevel: string;
 }
 
 /** HTTP thread → engine thread. */
 export type EngineRequest =
-  | { type: "write"; id: number; packed: PackedBatch }
+  | { type: "ingested" }
+  | { type: "storage-failure"; message: string }
   | { type: "start" }
   | { type: "idle"; id: number }
   | { type: "reload-rules" }
@@ -29,7 +31,6 @@ export type EngineRequest =
 export type EngineReply =
   | { type: "ready"; status: EngineStatus }
   | { type: "failed"; message: string; config: boolean }
-  | { type: "written"; id: number; results?: WriteResult[]; error?: string }
   | { type: "idle"; id: number; error?: string }
   | { type: "status"; status: EngineStatus }
   | { type: "started"; status: EngineStatus }

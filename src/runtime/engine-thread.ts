@@ -1,12 +1,11 @@
 /**
- * The engine thread: owns the database's writes (webhook batches and the whole pipeline), so the
- * HTTP thread keeps reading and verifying requests while commits, stock reads, rules and
- * deliveries run here. Messages in and out are described in engine-protocol.ts.
+ * The engine thread: runs the pipeline (stock reads, rules, outbox, delivery, digests, reminders)
+ * so that none of it — nor its waits for Shoptet, Slack or SMTP — runs on the thread that answers
+ * webhooks. It also checkpoints the WAL, which the HTTP thread's commits never do. Messages in and
+ * out are described in engine-protocol.ts.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { openDatabase, type Db } from "../db/open-database.js";
-import { WalSyncer } from "../db/wal-syncer.js";
-import { unpackBatch, type WriteResult } from "../receiver/accepted-webhook.js";
 import { systemClock } from "../shared/clock.js";
 import { ConfigError } from "../shared/errors.js";
 import { createLogger } from "../shared/logger.js";
@@ -20,55 +19,47 @@ const post = (reply: EngineReply) => port.postMessage(reply);
 // Log lines are written by the HTTP thread's logger, so both threads share one stream and order.
 const logger = createLogger(init.logLevel, { write: (line: string) => post({ type: "log", line }) });
 
-let ingestDb: Db | undefined;
-let pipelineDb: Db | undefined;
+let db: Db | undefined;
 let core: EngineCore;
 try {
-  ingestDb = openDatabase(init.dbPath, { migrate: false });
-  ingestDb.pragma(`busy_timeout = ${init.busyTimeoutMs}`);
-  // Webhook commits are made durable by walSyncer below, off this thread, before any 200.
-  ingestDb.pragma("synchronous = NORMAL");
-  pipelineDb = openDatabase(init.dbPath, { migrate: false });
+  db = openDatabase(init.dbPath, { migrate: false });
   // The pipeline's state is derived from the stored events: a crash of the process loses none of
   // it (WAL), and a power cut loses at most its last moments, which are then redone from the
   // events. So its commits do not wait for the disk (the next webhook flush covers them anyway).
-  pipelineDb.pragma("synchronous = NORMAL");
-  // Webhook batches wait behind whatever this thread is doing: the pipeline may not wait longer
-  // for a lock (a CLI command's write) than a batch may; its loops retry what did not get it.
-  pipelineDb.pragma(`busy_timeout = ${init.busyTimeoutMs}`);
-  core = createEngineCore({ ingestDb, pipelineDb, settings: init.settings, clock: systemClock, logger, options: init.options });
+  db.pragma("synchronous = NORMAL");
+  // Webhook batches go first: the pipeline waits for the write lock (it may sleep; this thread
+  // answers nobody) no longer than a batch may; its loops retry what did not get it.
+  db.pragma(`busy_timeout = ${init.busyTimeoutMs}`);
+  core = createEngineCore({ db, settings: init.settings, clock: systemClock, logger, options: init.options });
 } catch (error) {
-  ingestDb?.close();
-  pipelineDb?.close();
+  db?.close();
   post({ type: "failed", message: (error as Error).message, config: error instanceof ConfigError });
   port.close();
   throw error;
 }
 
-const walSyncer = new WalSyncer(`${init.dbPath}-wal`);
 let statusTimer: NodeJS.Timeout | undefined;
 const sendStatus = () => post({ type: "status", status: core.status() });
 
+// The HTTP thread's connections never checkpoint (it would stall webhooks for the copy and its
+// fsync); this thread's commits do (wal_autocheckpoint), and this timer covers the times the
+// pipeline has nothing to commit. PASSIVE: copies what it can without taking the write lock.
+const checkpointTimer = setInterval(() => {
+  try {
+    db!.pragma("wal_checkpoint(PASSIVE)");
+  } catch (error) {
+    logger.warn({ err: (error as Error).message }, "WAL checkpoint failed; tried again in a moment");
+  }
+}, init.checkpointEveryMs);
+
 port.on("message", (request: EngineRequest) => {
   switch (request.type) {
-    case "write": {
-      let results: WriteResult[];
-      try {
-        results = core.ingest(unpackBatch(request.packed));
-      } catch (error) {
-        post({ type: "written", id: request.id, error: (error as Error).message });
-        return;
-      }
-      walSyncer.sync().then(
-        () => post({ type: "written", id: request.id, results }),
-        (error: NodeJS.ErrnoException) => {
-          const message = `the database's -wal file could not be flushed to disk (${error.code ?? error.message}): check the disk holding STOCKWATCH_DB`;
-          core.pipeline.reportStorageFailure(new Error(message));
-          post({ type: "written", id: request.id, error: message });
-        },
-      );
+    case "ingested":
+      core.noteIngested();
       return;
-    }
+    case "storage-failure":
+      core.reportStorageFailure(request.message);
+      return;
     case "start":
       core.startServices();
       post({ type: "started", status: core.status() });
@@ -88,16 +79,13 @@ port.on("message", (request: EngineRequest) => {
       return;
     case "stop":
       if (statusTimer) clearInterval(statusTimer);
-      core
-        .stop()
-        .then(() => walSyncer.close())
-        .finally(() => {
-          sendStatus();
-          ingestDb!.close();
-          pipelineDb!.close();
-          post({ type: "stopped" });
-          port.close();
-        });
+      clearInterval(checkpointTimer);
+      core.stop().finally(() => {
+        sendStatus();
+        db!.close();
+        post({ type: "stopped" });
+        port.close();
+      });
       return;
   }
 });

@@ -1,18 +1,20 @@
-import { Worker, type TransferListItem } from "node:worker_threads";
-import { packBatch, rowOf, type AcceptedWebhook, type WriteResult } from "../receiver/accepted-webhook.js";
-import type { BatchWriter } from "../receiver/batch-writer.js";
+import { Worker } from "node:worker_threads";
 import { ConfigError } from "../shared/errors.js";
 import { writeLogLine, type Logger } from "../shared/logger.js";
 import type { EngineCore, EngineStatus } from "./engine-core.js";
 import type { EngineInit, EngineReply, EngineRequest } from "./engine-protocol.js";
 
 /**
- * The HTTP thread's handle on the engine (see engine-core.ts): commits webhook batches, runs the
- * pipeline's loops, reports their state.
+ * The HTTP thread's handle on the engine (see engine-core.ts): hears about committed webhooks,
+ * runs the pipeline's loops, reports their state.
  */
-export interface Engine extends BatchWriter {
-  /** Ready to commit (thread up, connections open). Rejects with a ConfigError the operator can act on. */
+export interface Engine {
+  /** Ready (thread up, connection open). Rejects with a ConfigError the operator can act on. */
   start(): Promise<void>;
+  /** Webhooks were committed (see EngineCore.noteIngested). */
+  noteIngested(): void;
+  /** Webhooks could not be stored: the emergency path. */
+  reportStorageFailure(message: string): void;
   /** Starts the loops (stock reads, rules, delivery, digests, reminders); resolves once they run. */
   startServices(): Promise<void>;
   /** The last known state of the loops and the Shoptet call counters. */
@@ -21,7 +23,11 @@ export interface Engine extends BatchWriter {
   runUntilIdle(): Promise<void>;
   reloadRules(): void;
   wakeDelivery(): void;
+  /** Stops the loops and waits for them. */
+  close(): Promise<void>;
 }
+
+const NOTE_EVERY_MS = 5;
 
 const NO_STATUS: EngineStatus = { services: {}, shoptet: { requests: 0, retries: 0, rateLimited: 0, failures: 0 } };
 
@@ -29,8 +35,11 @@ const NO_STATUS: EngineStatus = { services: {}, shoptet: { requests: 0, retries:
 export class InlineEngine implements Engine {
   constructor(private readonly core: EngineCore) {}
   async start(): Promise<void> {}
-  async write(batch: AcceptedWebhook[]): Promise<WriteResult[]> {
-    return this.core.ingest(batch.map((w) => rowOf(() => w)));
+  noteIngested(): void {
+    this.core.noteIngested();
+  }
+  reportStorageFailure(message: string): void {
+    this.core.reportStorageFailure(message);
   }
   async startServices(): Promise<void> {
     this.core.startServices();
@@ -64,14 +73,15 @@ function settle<T>(waiters: Map<number, Waiter<T>>, id: number, error: string | 
 }
 
 /**
- * The engine on its own worker thread. Batches travel as transferable buffers (nothing copied per
- * event). Should the thread die, its pending batches fail (answered 503) and it is started again.
+ * The engine on its own worker thread. Should the thread die, it is started again and resumes its
+ * loops from what is stored (webhooks keep being committed by the HTTP thread meanwhile).
  */
 export class ThreadEngine implements Engine {
   private worker: Worker | undefined;
   private ready: Promise<void> | undefined;
   private nextId = 1;
-  private readonly writes = new Map<number, Waiter<WriteResult[]>>();
+  private noteTimer: NodeJS.Timeout | undefined;
+  private lastNote = Number.NEGATIVE_INFINITY;
   private readonly idles = new Map<number, Waiter<void>>();
   private last: EngineStatus = NO_STATUS;
   private alive = false;
@@ -121,9 +131,6 @@ export class ThreadEngine implements Engine {
           this.servicesStarted?.();
           this.servicesStarted = undefined;
           return;
-        case "written":
-          settle(this.writes, reply.id, reply.error, reply.results ?? []);
-          return;
         case "idle":
           settle(this.idles, reply.id, reply.error, undefined);
           return;
@@ -155,13 +162,11 @@ export class ThreadEngine implements Engine {
     return ready;
   }
 
-  private post(request: EngineRequest, transfer?: readonly TransferListItem[]): void {
-    this.worker?.postMessage(request, transfer);
+  private post(request: EngineRequest): void {
+    this.worker?.postMessage(request);
   }
 
   private failAll(error: Error): void {
-    for (const waiter of this.writes.values()) waiter.reject(error);
-    this.writes.clear();
     for (const waiter of this.idles.values()) waiter.reject(error);
     this.idles.clear();
   }
@@ -172,14 +177,24 @@ export class ThreadEngine implements Engine {
     return this.ready;
   }
 
-  async write(batch: AcceptedWebhook[]): Promise<WriteResult[]> {
-    await this.start();
-    const id = this.nextId++;
-    const packed = packBatch(batch);
-    return new Promise<WriteResult[]>((resolve, reject) => {
-      this.writes.set(id, { resolve, reject });
-      this.post({ type: "write", id, packed }, [packed.bodies, packed.offsets.buffer, packed.receivedAt.buffer]);
-    });
+  /**
+   * At most one message per NOTE_EVERY_MS however many batches commit: waking the thread costs
+   * the HTTP thread more than a batch's commit under load, and the pipeline wants only to know.
+   */
+  noteIngested(): void {
+    if (this.noteTimer) return;
+    const wait = this.lastNote + NOTE_EVERY_MS - performance.now();
+    const send = () => {
+      this.noteTimer = undefined;
+      this.lastNote = performance.now();
+      this.post({ type: "ingested" });
+    };
+    if (wait <= 0) send();
+    else this.noteTimer = setTimeout(send, wait).unref();
+  }
+
+  reportStorageFailure(message: string): void {
+    this.post({ type: "storage-failure", message });
   }
 
   startServices(): Promise<void> {
@@ -215,6 +230,7 @@ export class ThreadEngine implements Engine {
   /** Stops the loops, closes the thread's connections, and waits for the thread to end. */
   close(): Promise<void> {
     this.closing = true;
+    clearTimeout(this.noteTimer);
     this.stopped ??= (async () => {
       const worker = this.worker;
       if (!worker) return;
