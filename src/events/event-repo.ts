@@ -49,7 +49,11 @@ export class EventRepo {
   private readonly enqueueJob;
   private readonly batch;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    /** How many of the newest ids a filter by type walks before it asks the type index (see list). */
+    private readonly recentIds = 5000,
+  ) {
     this.insertEvent = db.prepare<
       [number, string, string, string, number | null, number, Buffer, number, string | null, Buffer],
       { id: number }
@@ -108,12 +112,30 @@ export class EventRepo {
     return this.batch.immediate(events);
   }
 
-  /** Newest first; `before` pages back from an id. */
+  /**
+   * Newest first; `before` pages back from an id. A filter by type first reads the most recent
+   * RECENT_IDS ids by primary key (a common type fills a page there), and asks the type index
+   * only for what is older (a rare type has few entries to sort).
+   */
   list(query: EventQuery): StoredEvent[] {
+    if (query.event === undefined) return this.select(query, "", []);
+    const top = query.before ?? this.nextId();
+    const recent = this.select({ ...query, before: top }, "AND id >= ?", [top - this.recentIds], true);
+    if (recent.length >= query.limit) return recent;
+    const older = this.select({ ...query, before: top - this.recentIds, limit: query.limit - recent.length }, "", []);
+    return [...recent, ...older];
+  }
+
+  private nextId(): number {
+    return ((this.db.prepare("SELECT max(id) AS id FROM events").get() as { id: number | null }).id ?? 0) + 1;
+  }
+
+  /** `byPrimaryKey`: the type is filtered while walking ids (unary + keeps SQLite off the type index). */
+  private select(query: EventQuery, extra: string, extraParams: number[], byPrimaryKey = false): StoredEvent[] {
     const where: string[] = [];
     const params: (string | number)[] = [];
     if (query.event !== undefined) {
-      where.push("event = ?");
+      where.push(byPrimaryKey ? "+event = ?" : "event = ?");
       params.push(query.event);
     }
     if (query.eshopId !== undefined) {
@@ -125,9 +147,9 @@ export class EventRepo {
       params.push(query.before);
     }
     const sql = `SELECT id, eshop_id, event, event_instance, event_created, received_at, known, payload
-                 FROM events ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+                 FROM events ${where.length ? `WHERE ${where.join(" AND ")} ${extra}` : ""}
                  ORDER BY id DESC LIMIT ?`;
-    params.push(query.limit);
+    params.push(...extraParams, query.limit);
     const rows = this.db.prepare(sql).all(...params) as {
       id: number;
       eshop_id: number;
