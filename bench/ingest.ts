@@ -13,7 +13,7 @@
  */
 import autocannon from "autocannon";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -136,9 +136,11 @@ async function measure(name: string, connections: number, start: () => Promise<{
     const non2xx = result.non2xx + result.errors + result.timeouts;
     const rps = result.requests.total / SECONDS;
     const behind = await catchUpMs(dbPath);
+    // The HTTP thread's commits never checkpoint; this shows the engine's checkpoints keep up.
+    const wal = dbPath && existsSync(`${dbPath}-wal`) ? statSync(`${dbPath}-wal`).size / 1e6 : null;
     console.log(
       `  ${name.padEnd(9)} ${rps.toFixed(0).padStart(7)} req/s  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms  non-2xx/errors ${non2xx}` +
-        (behind === null ? "" : `  pipeline caught up ${(behind / 1000).toFixed(1)} s after the load`),
+        (behind === null ? "" : `  pipeline caught up ${(behind / 1000).toFixed(1)} s after the load, -wal file ${wal?.toFixed(0)} MB`),
     );
     return { rps, non2xx };
   } finally {
