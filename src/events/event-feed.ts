@@ -34,6 +34,8 @@ export function createEventFeed(deps: {
   handle: (events: FeedEvent[]) => void;
   batchSize?: number;
   pollMs?: number;
+  /** How soon a pass follows a wake (default 5 ms; the engine waits longer while webhooks pour in). */
+  wakeDelayMs?: () => number;
 }): EventFeed {
   const { db, name, logger } = deps;
   const batchSize = deps.batchSize ?? 500;
@@ -104,7 +106,7 @@ export function createEventFeed(deps: {
       }
     },
     wake() {
-      schedule(5);
+      schedule(deps.wakeDelayMs?.() ?? 5);
     },
   };
 }

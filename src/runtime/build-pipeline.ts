@@ -61,6 +61,8 @@ export interface PipelineDeps {
   rules?: RulesSource;
   /** Paces back-to-back stock jobs while webhooks pour in (see engine-core.ts). */
   pace?: () => Promise<void>;
+  /** How soon the event rules look at new webhooks (later while they pour in). */
+  eventRulesDelayMs?: () => number;
 }
 
 export function buildPipeline(deps: PipelineDeps): Pipeline {
@@ -134,6 +136,7 @@ export function buildPipeline(deps: PipelineDeps): Pipeline {
 
   const eventRules = createEventFeed({
     db,
+    ...(deps.eventRulesDelayMs ? { wakeDelayMs: deps.eventRulesDelayMs } : {}),
     name: "event-rules",
     logger,
     handle: (events) => {

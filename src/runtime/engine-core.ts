@@ -9,7 +9,7 @@ export interface EngineStatus {
   shoptet: ShoptetClientStats;
 }
 
-export type EngineCoreDeps = Omit<PipelineDeps, "pace">;
+export type EngineCoreDeps = Omit<PipelineDeps, "pace" | "eventRulesDelayMs">;
 
 /**
  * The engine is the pipeline behind the receiver (stock reads, rules, outbox, delivery, digests,
@@ -34,7 +34,11 @@ export interface EngineCore {
 
 export function createEngineCore(deps: EngineCoreDeps): EngineCore {
   const pacer = createIngestPacer();
-  const pipeline = buildPipeline({ ...deps, pace: () => pacer.pace() });
+  const pipeline = buildPipeline({
+    ...deps,
+    pace: () => pacer.pace(),
+    eventRulesDelayMs: () => (pacer.busy() ? pacer.pauseMs : 5),
+  });
   let started = false;
   let stopped = false;
 

@@ -1,6 +1,6 @@
 /**
- * Ingest first. While webhooks pour in, back-to-back pipeline work (stock jobs) waits between
- * rounds instead of running flat out, so the CPU and the database's write lock stay free for the
+ * Ingest first. While webhooks pour in, back-to-back pipeline work (stock jobs, and the event
+ * rules' passes) waits between rounds instead of running flat out, so the CPU and the database's write lock stay free for the
  * commits Shoptet is waiting on (it gives up after 4 s). The jobs are durable rows, one pending
  * per warehouse or product: a storm only delays them, and they catch up as soon as it passes.
  * A lone webhook is not a storm: its job runs at once.
@@ -10,6 +10,10 @@ export interface IngestPacer {
   noteIngest(): void;
   /** Resolves when the next round of pipeline work may start. */
   pace(): Promise<void>;
+  /** Whether webhooks are pouring in now. */
+  busy(): boolean;
+  /** The wait between rounds while they do. */
+  readonly pauseMs: number;
 }
 
 export interface IngestPacerOptions {
@@ -32,13 +36,16 @@ export function createIngestPacer(options: IngestPacerOptions = {}): IngestPacer
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   // The times of the last `burst` notes, oldest first.
   const recent: number[] = [];
+  const busy = () => recent.length === burst && now() - recent[0]! < window;
   return {
+    busy,
+    pauseMs: pause,
     noteIngest() {
       recent.push(now());
       if (recent.length > burst) recent.shift();
     },
     pace() {
-      if (recent.length === burst && now() - recent[0]! < window) return sleep(pause);
+      if (busy()) return sleep(pause);
       return new Promise<void>((resolve) => setImmediate(resolve));
     },
   };

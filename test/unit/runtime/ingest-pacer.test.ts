@@ -41,9 +41,11 @@ describe("ingest pacer", () => {
       pacer.noteIngest();
       advance(5);
     }
+    expect(pacer.busy()).toBe(true);
     await pacer.pace();
     expect(sleeps).toEqual([5]);
     advance(60);
+    expect(pacer.busy()).toBe(false);
     await pacer.pace();
     expect(sleeps).toEqual([5]);
   });
