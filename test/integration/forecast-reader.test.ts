@@ -167,7 +167,7 @@ describe("the daily summary (migration 0006)", () => {
       shop.sell("OLD-1", 5, dayAgo(2), "admin");
     })();
     before.exec("ALTER TABLE stock_products DROP COLUMN quantity_movement_id");
-    expect(migrate(before, migrations)).toEqual([6, 7, 8]);
+    expect(migrate(before, migrations)).toEqual(migrations.filter((m) => m.version >= 6).map((m) => m.version));
     const byDay = before.prepare("SELECT day, out_customer, out_admin FROM forecast_daily WHERE code = 'OLD-1' ORDER BY day").all() as { day: number; out_customer: number; out_admin: number }[];
     expect(byDay).toHaveLength(10);
     expect(byDay.every((r) => r.out_customer === 2000)).toBe(true);
