@@ -39,6 +39,9 @@ export function openDatabase(path: string, options: { migrate?: boolean } = {}):
     db.pragma("busy_timeout = 5000");
     // Keep the WAL from growing without bound under a steady webhook stream.
     db.pragma("wal_autocheckpoint = 1000");
+    // A burst can grow the -wal file to tens of MB while checkpoints chase the writes; once it is
+    // reset, trim it back rather than keep the space for good.
+    db.pragma("journal_size_limit = 67108864");
     if (options.migrate !== false) migrate(db);
   } catch (error) {
     db.close();
