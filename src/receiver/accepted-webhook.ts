@@ -10,21 +10,24 @@ export interface AcceptedWebhook {
   envelope: WebhookEnvelope;
 }
 
+const KNOWN_EVENTS = new Set(Object.keys(EVENT_CATALOG));
+
 export function isKnownEvent(event: string): boolean {
-  return Object.hasOwn(EVENT_CATALOG, event);
+  return KNOWN_EVENTS.has(event);
 }
 
 /** The row to store for an accepted webhook (dedupe key, parsed time, job). */
 export function toIncomingEvent(w: AcceptedWebhook): IncomingEvent {
   const e = w.envelope;
+  const createdMs = parseShoptetTime(e.eventCreated);
   return {
     eshopId: e.eshopId,
     event: e.event,
     eventInstance: e.eventInstance,
     eventCreated: e.eventCreated,
-    eventCreatedMs: parseShoptetTime(e.eventCreated),
+    eventCreatedMs: createdMs,
     receivedAt: w.receivedAt,
-    dedupeKey: dedupeKeyOf(e),
+    dedupeKey: dedupeKeyOf(e, createdMs),
     known: isKnownEvent(e.event),
     payload: e.payload === undefined ? null : JSON.stringify(e.payload),
     raw: w.raw,

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { z } from "zod";
 
 /**
@@ -50,13 +50,13 @@ export function parseShoptetTime(text: string): number | null {
  * random places in it, so a commit rewrites a few index pages rather than one per event.
  * (Migration 0007 gave older rows the same prefix.)
  */
-export function dedupeKeyOf(e: Pick<WebhookEnvelope, "eshopId" | "event" | "eventInstance" | "eventCreated">): Buffer {
+export function dedupeKeyOf(
+  e: Pick<WebhookEnvelope, "eshopId" | "event" | "eventInstance" | "eventCreated">,
+  createdMs: number | null = parseShoptetTime(e.eventCreated),
+): Buffer {
   const key = Buffer.allocUnsafe(DEDUPE_KEY_BYTES);
-  key.writeBigInt64BE(BigInt(Math.max(0, parseShoptetTime(e.eventCreated) ?? 0)), 0);
-  createHash("sha256")
-    .update(`${e.eshopId}\u0000${e.event}\u0000${e.eventInstance}\u0000${e.eventCreated}`)
-    .digest()
-    .copy(key, 8);
+  key.writeBigInt64BE(BigInt(Math.max(0, createdMs ?? 0)), 0);
+  hash("sha256", `${e.eshopId}\u0000${e.event}\u0000${e.eventInstance}\u0000${e.eventCreated}`, "buffer").copy(key, 8);
   return key;
 }
 
