@@ -113,8 +113,8 @@ export class EventRepo {
   }
 
   /**
-   * Newest first; `before` pages back from an id. A filter by type first reads the most recent
-   * RECENT_IDS ids by primary key (a common type fills a page there), and asks the type index
+   * Newest first; `before` pages back from an id. A filter by type first walks the newest
+   * `recentIds` ids by primary key (a common type fills a page there), and asks the type index
    * only for what is older (a rare type has few entries to sort).
    */
   list(query: EventQuery): StoredEvent[] {

@@ -1,4 +1,3 @@
-import type { Db } from "../db/open-database.js";
 import type { ShoptetClientStats } from "../shoptet/shoptet-client.js";
 import { buildPipeline, type Pipeline, type PipelineDeps } from "./build-pipeline.js";
 import { createIngestPacer } from "./ingest-pacer.js";

@@ -4,6 +4,7 @@
  * webhooks. It also checkpoints the WAL, which the HTTP thread's commits never do. Messages in and
  * out are described in engine-protocol.ts.
  */
+import { statSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import { openDatabase, type Db } from "../db/open-database.js";
 import { systemClock } from "../shared/clock.js";
@@ -38,15 +39,27 @@ try {
   throw error;
 }
 
+const WAL_RESTART_BYTES = 64 * 1024 * 1024;
+const walBytes = () => {
+  try {
+    return statSync(`${init.dbPath}-wal`).size;
+  } catch {
+    return 0;
+  }
+};
+
 let statusTimer: NodeJS.Timeout | undefined;
 const sendStatus = () => post({ type: "status", status: core.status() });
 
 // The HTTP thread's connections never checkpoint (it would stall webhooks for the copy and its
 // fsync); this thread's commits do (wal_autocheckpoint), and this timer covers the times the
-// pipeline has nothing to commit. PASSIVE: copies what it can without taking the write lock.
+// pipeline has nothing to commit. PASSIVE copies what it can without taking the write lock, but
+// the -wal file only starts over once a checkpoint has caught up with every commit, which a
+// storm of webhooks may not allow for minutes: past WAL_RESTART_BYTES, a RESTART checkpoint holds
+// new batches back (they wait without blocking the HTTP thread) until it has.
 const checkpointTimer = setInterval(() => {
   try {
-    db!.pragma("wal_checkpoint(PASSIVE)");
+    db!.pragma(walBytes() > WAL_RESTART_BYTES ? "wal_checkpoint(RESTART)" : "wal_checkpoint(PASSIVE)");
   } catch (error) {
     logger.warn({ err: (error as Error).message }, "WAL checkpoint failed; tried again in a moment");
   }
