@@ -7,6 +7,12 @@ import { migrate } from "./migrate.js";
 export type Db = Database.Database;
 
 /**
+ * How large the -wal file may stay: journal_size_limit trims it back to this after a reset, and
+ * the engine thread forces a reset (a RESTART checkpoint) once it has grown past it.
+ */
+export const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/**
  * Opens (creating if needed) the SQLite database with the durability settings stockwatch relies
  * on: WAL so readers never block the writer, synchronous=FULL so a committed transaction survives
  * power loss, and a busy timeout so the CLI and the daemon can share the file. Applies migrations.
@@ -41,7 +47,7 @@ export function openDatabase(path: string, options: { migrate?: boolean } = {}):
     db.pragma("wal_autocheckpoint = 1000");
     // A burst can grow the -wal file to tens of MB while checkpoints chase the writes; once it is
     // reset, trim it back rather than keep the space for good.
-    db.pragma("journal_size_limit = 67108864");
+    db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
     if (options.migrate !== false) migrate(db);
   } catch (error) {
     db.close();

@@ -118,11 +118,11 @@ export class EventRepo {
    * only for what is older (a rare type has few entries to sort).
    */
   list(query: EventQuery): StoredEvent[] {
-    if (query.event === undefined) return this.select(query, "", []);
+    if (query.event === undefined) return this.select(query);
     const top = query.before ?? this.nextId();
-    const recent = this.select({ ...query, before: top }, "AND id >= ?", [top - this.recentIds], true);
+    const recent = this.select({ ...query, before: top }, top - this.recentIds);
     if (recent.length >= query.limit) return recent;
-    const older = this.select({ ...query, before: top - this.recentIds, limit: query.limit - recent.length }, "", []);
+    const older = this.select({ ...query, before: top - this.recentIds, limit: query.limit - recent.length });
     return [...recent, ...older];
   }
 
@@ -130,12 +130,15 @@ export class EventRepo {
     return ((this.db.prepare("SELECT max(id) AS id FROM events").get() as { id: number | null }).id ?? 0) + 1;
   }
 
-  /** `byPrimaryKey`: the type is filtered while walking ids (unary + keeps SQLite off the type index). */
-  private select(query: EventQuery, extra: string, extraParams: number[], byPrimaryKey = false): StoredEvent[] {
+  /**
+   * With `fromId`, only ids from there on, walked by primary key: the type is filtered on the way
+   * (unary + keeps SQLite off the type index).
+   */
+  private select(query: EventQuery, fromId?: number): StoredEvent[] {
     const where: string[] = [];
     const params: (string | number)[] = [];
     if (query.event !== undefined) {
-      where.push(byPrimaryKey ? "+event = ?" : "event = ?");
+      where.push(fromId === undefined ? "event = ?" : "+event = ?");
       params.push(query.event);
     }
     if (query.eshopId !== undefined) {
@@ -146,10 +149,14 @@ export class EventRepo {
       where.push("id < ?");
       params.push(query.before);
     }
+    if (fromId !== undefined) {
+      where.push("id >= ?");
+      params.push(fromId);
+    }
     const sql = `SELECT id, eshop_id, event, event_instance, event_created, received_at, known, payload
-                 FROM events ${where.length ? `WHERE ${where.join(" AND ")} ${extra}` : ""}
+                 FROM events ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
                  ORDER BY id DESC LIMIT ?`;
-    params.push(...extraParams, query.limit);
+    params.push(query.limit);
     const rows = this.db.prepare(sql).all(...params) as {
       id: number;
       eshop_id: number;

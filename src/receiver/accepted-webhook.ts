@@ -36,9 +36,9 @@ export function toIncomingEvent(w: AcceptedWebhook): IncomingEvent {
 }
 
 /** toIncomingEvent that returns the error instead of throwing it. */
-export function rowOf(accepted: () => AcceptedWebhook): IncomingEvent | Error {
+export function rowOf(accepted: AcceptedWebhook): IncomingEvent | Error {
   try {
-    return toIncomingEvent(accepted());
+    return toIncomingEvent(accepted);
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
   }

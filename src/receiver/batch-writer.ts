@@ -9,7 +9,6 @@ import { rowOf, storeRows, type AcceptedWebhook, type WriteResult } from "./acce
  */
 export interface BatchWriter {
   write(batch: AcceptedWebhook[]): Promise<WriteResult[]>;
-  close(): Promise<void>;
 }
 
 export interface SqliteBatchWriterOptions {
@@ -51,7 +50,7 @@ export class SqliteBatchWriter implements BatchWriter {
   }
 
   async write(batch: AcceptedWebhook[]): Promise<WriteResult[]> {
-    const rows = batch.map((w) => rowOf(() => w));
+    const rows = batch.map((w) => rowOf(w));
     const deadline = this.now() + (this.options.busyTimeoutMs ?? 2000);
     let results: WriteResult[];
     for (let attempt = 0; ; attempt++) {
@@ -78,8 +77,6 @@ export class SqliteBatchWriter implements BatchWriter {
     }
     return results;
   }
-
-  async close(): Promise<void> {}
 
   private failed(message: string): Error {
     this.options.onFailure?.(message);

@@ -6,7 +6,7 @@
  */
 import { statSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
-import { openDatabase, type Db } from "../db/open-database.js";
+import { openDatabase, WAL_SIZE_LIMIT_BYTES, type Db } from "../db/open-database.js";
 import { systemClock } from "../shared/clock.js";
 import { ConfigError } from "../shared/errors.js";
 import { createLogger } from "../shared/logger.js";
@@ -39,7 +39,6 @@ try {
   throw error;
 }
 
-const WAL_RESTART_BYTES = 64 * 1024 * 1024;
 const walBytes = () => {
   try {
     return statSync(`${init.dbPath}-wal`).size;
@@ -55,11 +54,11 @@ const sendStatus = () => post({ type: "status", status: core.status() });
 // fsync); this thread's commits do (wal_autocheckpoint), and this timer covers the times the
 // pipeline has nothing to commit. PASSIVE copies what it can without taking the write lock, but
 // the -wal file only starts over once a checkpoint has caught up with every commit, which a
-// storm of webhooks may not allow for minutes: past WAL_RESTART_BYTES, a RESTART checkpoint holds
+// storm of webhooks may not allow for minutes: past WAL_SIZE_LIMIT_BYTES, a RESTART checkpoint holds
 // new batches back (they wait without blocking the HTTP thread) until it has.
 const checkpointTimer = setInterval(() => {
   try {
-    db!.pragma(walBytes() > WAL_RESTART_BYTES ? "wal_checkpoint(RESTART)" : "wal_checkpoint(PASSIVE)");
+    db!.pragma(walBytes() > WAL_SIZE_LIMIT_BYTES ? "wal_checkpoint(RESTART)" : "wal_checkpoint(PASSIVE)");
   } catch (error) {
     logger.warn({ err: (error as Error).message }, "WAL checkpoint failed; tried again in a moment");
   }

@@ -1,7 +1,7 @@
 /**
  * Ingest first. While webhooks pour in, back-to-back pipeline work (stock jobs, and the event
- * rules' passes) waits between rounds instead of running flat out, so the CPU and the database's write lock stay free for the
- * commits Shoptet is waiting on (it gives up after 4 s). The jobs are durable rows, one pending
+ * rules' passes) waits between rounds instead of running flat out, so the CPU and the database's
+ * write lock stay free for the commits Shoptet is waiting on (it gives up after 4 s). The jobs are durable rows, one pending
  * per warehouse or product: a storm only delays them, and they catch up as soon as it passes.
  * A lone webhook is not a storm: its job runs at once.
  */

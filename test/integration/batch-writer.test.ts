@@ -61,7 +61,7 @@ describe("webhook batches and the write lock", () => {
     expect(count()).toBe(0);
   });
 
-  it("answer nothing before the flush, and fail the batch when the flush fails", async () => {
+  it("fail the batch with the disk's error code when the -wal flush fails", async () => {
     let flushes = 0;
     const failures: string[] = [];
     const { writer } = rig({
