@@ -88,8 +88,10 @@ function ingestConnection(path: string): Db {
 
 function isWebhook(req: IncomingMessage): boolean {
   if (req.method !== "POST") return false;
+  // The path with a trailing slash is the same route: a URL registered with one must not get "405 use POST".
   const url = req.url ?? "";
-  return url === WEBHOOK_PATH || url.startsWith(`${WEBHOOK_PATH}?`);
+  if (url === WEBHOOK_PATH || url.startsWith(`${WEBHOOK_PATH}?`)) return true;
+  return url === `${WEBHOOK_PATH}/` || url.startsWith(`${WEBHOOK_PATH}/?`);
 }
 
 /**

@@ -20,7 +20,13 @@ export function presentedToken(req: Request): string | undefined {
   if (header?.startsWith("Bearer ")) return header.slice(7).trim();
   const cookie = req.headers.cookie;
   const match = cookie ? /(?:^|;\s*)stockwatch_token=([^;]+)/.exec(cookie) : null;
-  return match ? decodeURIComponent(match[1]!) : undefined;
+  if (!match) return undefined;
+  try {
+    return decodeURIComponent(match[1]!);
+  } catch {
+    // A cookie that is not valid percent-encoding (`stockwatch_token=%`) is a wrong token: 401, not 500.
+    return undefined;
+  }
 }
 
 /**
