@@ -10,6 +10,8 @@
  *
  * Matching is case-sensitive, like Shoptet codes and event names.
  */
+import { compileTokens, parseGlob, type CompiledGlob } from "./glob-match.js";
+
 export interface GlobMatcher {
   /** The patterns as written. */
   readonly patterns: readonly string[];
@@ -18,51 +20,18 @@ export interface GlobMatcher {
   test(value: string): boolean;
 }
 
-export type GlobResult = { ok: true; regex: RegExp; prefix: string } | { ok: false; message: string };
+export type { CompiledGlob } from "./glob-match.js";
 
-/** Compiles one pattern (without a leading `!`) into an anchored RegExp and its literal prefix. */
+export type GlobResult = { ok: true; pattern: CompiledGlob; prefix: string } | { ok: false; message: string };
+
+/**
+ * Compiles one pattern (without a leading `!`) into a linear-time matcher and its literal prefix.
+ * Patterns never become RegExps: see glob-match.ts for why.
+ */
 export function compileGlob(pattern: string): GlobResult {
-  if (pattern.length === 0) return { ok: false, message: "empty pattern; write a code, or a glob like \"KAV-*\"" };
-  let source = "";
-  let prefix = "";
-  let literal = true;
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i]!;
-    if (ch === "\\") {
-      const next = pattern[i + 1];
-      if (next === undefined) return { ok: false, message: `pattern "${pattern}" ends with "\\"; escape a character or remove it` };
-      source += escapeRegex(next);
-      if (literal) prefix += next;
-      i++;
-    } else if (ch === "*") {
-      source += ".*";
-      literal = false;
-    } else if (ch === "?") {
-      source += ".";
-      literal = false;
-    } else if (ch === "[") {
-      const close = pattern.indexOf("]", i + 2);
-      if (close === -1) {
-        return { ok: false, message: `pattern "${pattern}" has "[" without a closing "]"; close the set, or write "\\[" for a literal bracket` };
-      }
-      let body = pattern.slice(i + 1, close);
-      const negate = body.startsWith("!");
-      if (negate) body = body.slice(1);
-      if (body.length === 0) return { ok: false, message: `pattern "${pattern}" has an empty set "[]"` };
-      const set = body.replace(/[\\\]^]/g, (c) => `\\${c}`);
-      source += `[${negate ? "^" : ""}${set}]`;
-      literal = false;
-      i = close;
-    } else {
-      source += escapeRegex(ch);
-      if (literal) prefix += ch;
-    }
-  }
-  try {
-    return { ok: true, regex: new RegExp(`^${source}$`, "s"), prefix };
-  } catch (error) {
-    return { ok: false, message: `pattern "${pattern}" does not compile (${(error as Error).message})` };
-  }
+  const parsed = parseGlob(pattern);
+  if (!parsed.ok) return parsed;
+  return { ok: true, pattern: compileTokens(parsed.tokens, parsed.prefix), prefix: parsed.prefix };
 }
 
 /**
@@ -72,8 +41,8 @@ export function compileGlob(pattern: string): GlobResult {
 export function compileGlobList(
   patterns: readonly string[],
 ): { ok: true; matcher: GlobMatcher } | { ok: false; errors: { index: number; message: string }[] } {
-  const include: RegExp[] = [];
-  const exclude: RegExp[] = [];
+  const include: CompiledGlob[] = [];
+  const exclude: CompiledGlob[] = [];
   const prefixes: string[] = [];
   const literals = new Set<string>();
   let onlyLiterals = true;
@@ -91,9 +60,9 @@ export function compileGlobList(
       return;
     }
     if (negative) {
-      exclude.push(result.regex);
+      exclude.push(result.pattern);
     } else {
-      include.push(result.regex);
+      include.push(result.pattern);
       prefixes.push(result.prefix);
       if (result.prefix === unescape(body)) literals.add(result.prefix);
       else onlyLiterals = false;
@@ -103,7 +72,7 @@ export function compileGlobList(
   const frozen = Object.freeze([...patterns]);
   let test: (value: string) => boolean;
   if (include.length > 0 && onlyLiterals && exclude.length === 0) {
-    // Plain codes are the common case: a Set lookup, no RegExp.
+    // Plain codes are the common case: a Set lookup, no matcher.
     test = (value) => literals.has(value);
   } else {
     test = (value) => {
@@ -117,10 +86,6 @@ export function compileGlobList(
 /** True when `value` contains glob syntax (so an event name like "order:*" is not checked as a literal). */
 export function isGlob(value: string): boolean {
   return /[*?[\\!]/.test(value);
-}
-
-function escapeRegex(ch: string): string {
-  return /[.*+?^${}()|[\]\\/]/.test(ch) ? `\\${ch}` : ch;
 }
 
 function unescape(text: string): string {

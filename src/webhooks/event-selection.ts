@@ -1,5 +1,5 @@
 import { EVENT_CATALOG, STOCK_EVENTS, registrableEvents } from "../events/event-catalog.js";
-import { compileGlob } from "../rules/glob.js";
+import { compileGlob, type CompiledGlob } from "../rules/glob.js";
 import { didYouMean } from "../rules/suggest.js";
 
 /**
@@ -53,18 +53,18 @@ export function selectEvents(options: { events?: string | undefined; stockOnly?:
       .filter(Boolean);
     if (items.length === 0) return { ok: false, error: "--events needs a comma-separated list, e.g. --events stock:movement,order:cancel" };
     const wanted: WantedEvent[] = [];
-    const excluded: RegExp[] = [];
+    const excluded: CompiledGlob[] = [];
     for (const item of items) {
       if (item.startsWith("!")) {
         const glob = compileGlob(item.slice(1));
         if (!glob.ok) return { ok: false, error: `--events: ${glob.message}` };
-        excluded.push(glob.regex);
+        excluded.push(glob.pattern);
         continue;
       }
       if (WILDCARD.test(item)) {
         const glob = compileGlob(item);
         if (!glob.ok) return { ok: false, error: `--events: ${glob.message}` };
-        const matched = registrable.filter((e) => glob.regex.test(e));
+        const matched = registrable.filter((e) => glob.pattern.test(e));
         if (matched.length === 0) return { ok: false, error: `--events: "${item}" matches no event type Shoptet can register` };
         for (const e of matched) wanted.push({ event: e, explicit: false, why: `--events ${item}` });
         continue;
