@@ -14,7 +14,12 @@ export interface IncomingEvent {
   payload: string | null;
   raw: Buffer;
   job: JobSpec | null;
+  /** 'recovered' when read back from Shoptet's notification log; absent: a webhook. */
+  source?: EventSource;
 }
+
+/** Where a stored event came from (events.source). */
+export type EventSource = "webhook" | "recovered";
 
 export interface StoredEvent {
   id: number;
@@ -25,6 +30,7 @@ export interface StoredEvent {
   receivedAt: string;
   known: boolean;
   payload: unknown;
+  source: EventSource;
 }
 
 export interface InsertResult {
@@ -45,6 +51,7 @@ export interface EventQuery {
  */
 export class EventRepo {
   private readonly insertEvent;
+  private readonly insertRecovered;
   private readonly findByKey;
   private readonly enqueueJob;
   private readonly batch;
@@ -64,6 +71,18 @@ export class EventRepo {
        ON CONFLICT (dedupe_key) DO NOTHING
        RETURNING id`,
     );
+    // The receiver's statement above does not name `source` (its DEFAULT says 'webhook'): recovery
+    // has its own, so the hot path stays exactly as it was.
+    this.insertRecovered = db.prepare<
+      [number, string, string, string, number | null, number, Buffer, number, string | null, Buffer],
+      { id: number }
+    >(
+      `INSERT INTO events (eshop_id, event, event_instance, event_created, event_created_ms, received_at,
+                           dedupe_key, known, payload, raw, source)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'recovered')
+       ON CONFLICT (dedupe_key) DO NOTHING
+       RETURNING id`,
+    );
     this.findByKey = db.prepare<[Buffer], { id: number }>("SELECT id FROM events WHERE dedupe_key = ?");
     // One pending job per subject: a webhook that arrives while one waits folds into it.
     this.enqueueJob = db.prepare(
@@ -75,7 +94,7 @@ export class EventRepo {
     this.batch = db.transaction((events: readonly IncomingEvent[]): InsertResult[] => {
       const results: InsertResult[] = [];
       for (const e of events) {
-        const row = this.insertEvent.get(
+        const row = (e.source === "recovered" ? this.insertRecovered : this.insertEvent).get(
           e.eshopId,
           e.event,
           e.eventInstance,
@@ -153,7 +172,7 @@ export class EventRepo {
       where.push("id >= ?");
       params.push(fromId);
     }
-    const sql = `SELECT id, eshop_id, event, event_instance, event_created, received_at, known, payload
+    const sql = `SELECT id, eshop_id, event, event_instance, event_created, received_at, known, payload, source
                  FROM events ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
                  ORDER BY id DESC LIMIT ?`;
     params.push(query.limit);
@@ -166,6 +185,7 @@ export class EventRepo {
       received_at: number;
       known: number;
       payload: string | null;
+      source: EventSource;
     }[];
     return rows.map((r) => ({
       id: r.id,
@@ -176,6 +196,7 @@ export class EventRepo {
       receivedAt: new Date(r.received_at).toISOString(),
       known: r.known === 1,
       payload: r.payload === null ? undefined : JSON.parse(r.payload),
+      source: r.source,
     }));
   }
 

@@ -31,6 +31,7 @@ import type {
   WebhookPage,
 } from "./shoptet-types.js";
 import { TokenGate, realSleep, type Sleep } from "./token-gate.js";
+import { notificationQueryParams, parseNotifications, type NotificationPage, type NotificationQuery } from "./webhook-notifications.js";
 
 /** The Shoptet calls the stock module makes; ShoptetClient implements it, tests may fake it. */
 export interface ShoptetApi {
@@ -305,6 +306,11 @@ export class ShoptetClient implements ShoptetApi, WebhookApi {
   /** The new key is returned, never logged. */
   renewSignatureKey(eshopId: number): Promise<string> {
     return this.call(eshopId, { method: "POST", path: "/api/webhooks/renew-signature-key", parse: parseSignatureKey, retry: "unapplied" });
+  }
+
+  /** One page of Shoptet's 7-day webhook delivery log (see webhook-notifications.ts). */
+  webhookNotifications(eshopId: number, query: NotificationQuery): Promise<NotificationPage> {
+    return this.get(eshopId, "/api/webhooks/notifications", notificationQueryParams(query), parseNotifications);
   }
 
   private async orNullOn404<T>(promise: Promise<T>): Promise<T | null> {

@@ -35,7 +35,23 @@ export type Route =
   | "GET /api/webhooks/{id}"
   | "PATCH /api/webhooks/{id}"
   | "DELETE /api/webhooks/{id}"
-  | "POST /api/webhooks/renew-signature-key";
+  | "POST /api/webhooks/renew-signature-key"
+  | "GET /api/webhooks/notifications";
+
+/** An entry of the webhook delivery log (the spec's `webhookNotification`). */
+export interface StandinNotification {
+  id: number;
+  webhookId: number;
+  webhookUrl: string;
+  event: string;
+  eventCreated: string | null;
+  created: string | null;
+  attempted: string | null;
+  attempts: number;
+  status: "new" | "failed" | "success";
+  active: boolean;
+  data: { eshopId: number; event: string; eventCreated: string | null; eventInstance: string };
+}
 
 /** A registration as the stand-in keeps it (the spec's `webhook` object). */
 export interface StandinWebhook {
@@ -172,6 +188,8 @@ export class ShoptetStandin {
   signatureKey: string | null = null;
   webhookCreateMode: "atomic" | "partial";
   private readonly webhooksPerPageMax: number;
+  private readonly notificationLog: StandinNotification[] = [];
+  private nextNotificationId = 990_000;
 
   constructor(options: StandinOptions = {}) {
     this.token = options.token ?? "test-token";
@@ -272,6 +290,41 @@ export class ShoptetStandin {
     return [...this.webhookList.values()].sort((a, b) => a.id - b.id);
   }
 
+  /**
+   * Logs a notification as Shoptet's delivery log would have it. `body` is what was (or was to
+   * be) delivered; `created` defaults to its eventCreated; a `failed` one has made 3 attempts and is
+   * no longer active unless told otherwise.
+   */
+  addNotification(
+    body: { eshopId?: number; event: string; eventInstance: string; eventCreated: string | null },
+    options: { status?: StandinNotification["status"]; active?: boolean; createdMs?: number; attempts?: number; url?: string } = {},
+  ): StandinNotification {
+    const status = options.status ?? "failed";
+    const createdMs = options.createdMs ?? (body.eventCreated === null ? this.clock.now() : Date.parse(body.eventCreated));
+    const attempts = options.attempts ?? (status === "new" ? 0 : status === "failed" ? 3 : 1);
+    const data = { eshopId: body.eshopId ?? this.eshopId, event: body.event, eventCreated: body.eventCreated, eventInstance: body.eventInstance };
+    const n: StandinNotification = {
+      id: ++this.nextNotificationId,
+      webhookId: this.webhooks().find((w) => w.event === body.event)?.id ?? 1,
+      webhookUrl: options.url ?? "https://stockwatch.example/webhooks/shoptet",
+      event: body.event,
+      eventCreated: body.eventCreated,
+      created: time(createdMs),
+      attempted: attempts > 0 ? time(createdMs + (attempts - 1) * 15 * 60_000) : null,
+      attempts,
+      status,
+      active: options.active ?? (status === "new" || (status === "failed" && attempts < 3)),
+      data,
+    };
+    this.notificationLog.push(n);
+    return n;
+  }
+
+  /** The delivery log now, oldest first. */
+  notifications(): StandinNotification[] {
+    return [...this.notificationLog];
+  }
+
   movementCount(stockId: number): number {
     return this.movements.get(stockId)?.length ?? 0;
   }
@@ -331,6 +384,7 @@ export class ShoptetStandin {
       ["GET", /^\/api\/webhooks$/, "GET /api/webhooks"],
       ["POST", /^\/api\/webhooks$/, "POST /api/webhooks"],
       ["POST", /^\/api\/webhooks\/renew-signature-key$/, "POST /api/webhooks/renew-signature-key"],
+      ["GET", /^\/api\/webhooks\/notifications$/, "GET /api/webhooks/notifications"],
       ["GET", /^\/api\/webhooks\/(\d+)$/, "GET /api/webhooks/{id}"],
       ["PATCH", /^\/api\/webhooks\/(\d+)$/, "PATCH /api/webhooks/{id}"],
       ["DELETE", /^\/api\/webhooks\/(\d+)$/, "DELETE /api/webhooks/{id}"],
@@ -591,12 +645,46 @@ export class ShoptetStandin {
         if (!this.webhookList.delete(Number(params[0]))) return this.notFoundWebhook(res, params[0]);
         return this.send(res, 200, null);
       }
+      case "GET /api/webhooks/notifications":
+        return this.answerNotifications(q, res);
       case "POST /api/webhooks/renew-signature-key":
         this.signatureKey = randomBytes(16).toString("hex");
         return this.send(res, 200, { signatureKey: this.signatureKey });
       default:
         return this.send(res, 404, null, [{ errorCode: "not-found", message: "No route." }]);
     }
+  }
+
+  /**
+   * The delivery log, newest first (the order Shoptet uses is not documented; newest first is the
+   * one where paging while new notifications arrive shifts items to later pages). Filters as the
+   * spec lists them; `from` must be a datetime (a `+` sent unencoded arrives as a space: 400);
+   * `itemsPerPage` defaults to 20 and is clamped at 500.
+   */
+  private answerNotifications(q: URLSearchParams, res: ServerResponse): void {
+    let items = [...this.notificationLog].reverse();
+    const status = q.get("status");
+    if (status !== null) {
+      if (!["new", "failed", "success"].includes(status)) {
+        return this.send(res, 400, null, [{ errorCode: "invalid-request-data", message: `status: supported values are new, failed, success` }]);
+      }
+      items = items.filter((n) => n.status === status);
+    }
+    const event = q.get("event");
+    if (event !== null) items = items.filter((n) => n.event === event);
+    const active = q.get("active");
+    if (active !== null) {
+      if (active !== "true" && active !== "false") return this.send(res, 400, null, [{ errorCode: "invalid-request-data", message: "active must be true or false" }]);
+      items = items.filter((n) => n.active === (active === "true"));
+    }
+    const from = q.get("from");
+    if (from !== null) {
+      const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:?\d{2}$/.test(from) ? Date.parse(from) : NaN;
+      if (!Number.isFinite(ms)) return this.send(res, 400, null, [{ errorCode: "invalid-request-data", message: `from: "${from}" is not a datetime` }]);
+      items = items.filter((n) => n.created !== null && Date.parse(n.created) >= ms);
+    }
+    const { page, paginator } = this.paginate(items, q, 20, 500);
+    return this.send(res, 200, { notifications: page, paginator });
   }
 
   private notFoundWebhook(res: ServerResponse, id: string | undefined): void {

@@ -1,0 +1,123 @@
+import type { Db } from "../db/open-database.js";
+import { EventRepo, type IncomingEvent } from "../events/event-repo.js";
+import { toIncomingEvent } from "../receiver/accepted-webhook.js";
+import type { Clock } from "../shared/clock.js";
+import type { Logger } from "../shared/logger.js";
+import { silentLogger } from "../shared/logger.js";
+import type { NotificationPage, NotificationQuery, WebhookNotification } from "../shoptet/webhook-notifications.js";
+import { RecoveryRepo } from "./recovery-repo.js";
+import { RECOVERY_QUERIES, envelopeOf, inOrderOfEvents, nextCursor, nextPage, shouldRecover, startOfRead } from "./recovery-plan.js";
+
+/** The Shoptet calls recovery makes (ShoptetClient has them; tests may fake them). */
+export interface NotificationApi {
+  hasToken(eshopId: number): boolean;
+  webhookNotifications(eshopId: number, query: NotificationQuery): Promise<NotificationPage>;
+}
+
+export interface RecoveryDeps {
+  db: Db;
+  api: NotificationApi;
+  clock: Clock;
+  logger?: Logger;
+  /** After a chunk of new events was committed: the pipeline should look at them. */
+  onStored?: () => void;
+  /** Notifications looked at so far, and how many the log says there are (when known). */
+  onProgress?: (done: number, total: number | undefined) => void;
+  /** Rows per write transaction (default 200), so webhooks never wait long for the lock. */
+  chunkSize?: number;
+}
+
+export interface RecoveryResult {
+  eshopId: number;
+  /** Notifications taken (failed, or given up undelivered), each counted once. */
+  taken: number;
+  /** Stored now, as source 'recovered'. */
+  stored: number;
+  /** The daemon had them already (as webhooks, or from an earlier pass). */
+  alreadyStored: number;
+  /** Bodies that could not be made into an event (logged). */
+  unusable: number;
+  /** Where the read started (epoch ms). */
+  fromMs: number;
+  ms: number;
+}
+
+/**
+ * One recovery pass for one e-shop: reads Shoptet's notification log from the cursor, takes the
+ * notifications that were never delivered, and stores the ones the daemon does not have through
+ * the receiver's own path (same envelope check, dedupe key, job) — in short transactions of at most
+ * `chunkSize` rows, so live webhooks keep being stored meanwhile. The cursor moves only after a
+ * complete pass: a failure halfway leaves it, and the next pass reads the same span again (what was
+ * stored is then "already stored").
+ */
+export async function recoverEshop(deps: RecoveryDeps, eshopId: number, options: { sinceMs?: number } = {}): Promise<RecoveryResult> {
+  const { clock } = deps;
+  const logger = deps.logger ?? silentLogger();
+  const started = performance.now();
+  const repo = new RecoveryRepo(deps.db);
+  const events = new EventRepo(deps.db);
+  const chunkSize = Math.max(1, deps.chunkSize ?? 200);
+  const fromMs = startOfRead({ now: clock.now(), cursorMs: repo.cursor(eshopId), sinceMs: options.sinceMs });
+  const result: RecoveryResult = { eshopId, taken: 0, stored: 0, alreadyStored: 0, unusable: 0, fromMs, ms: 0 };
+  const seen = new Set<number>();
+  let looked = 0;
+  let total = 0;
+
+  for (const query of RECOVERY_QUERIES) {
+    for (let page: number | null = 1; page !== null; ) {
+      const answer = await deps.api.webhookNotifications(eshopId, { ...query, fromMs, page });
+      if (page === 1) total += answer.paginator?.totalCount ?? answer.notifications.length;
+      looked += answer.notifications.length;
+      // A notification can move to another page while we read (new ones arrive): take it once.
+      const fresh = inOrderOfEvents(answer.notifications.filter((n) => shouldRecover(n) && !seen.has(n.id)));
+      for (const n of fresh) seen.add(n.id);
+      result.taken += fresh.length;
+      storePage(fresh);
+      deps.onProgress?.(looked, total);
+      page = nextPage(page, answer.paginator, answer.notifications.length);
+    }
+  }
+
+  repo.saveCursor(eshopId, nextCursor(fromMs, clock.now()), clock.now(), result.stored);
+  result.ms = performance.now() - started;
+  return result;
+
+  function storePage(list: readonly WebhookNotification[]): void {
+    const rows: IncomingEvent[] = [];
+    const receivedAt = clock.now();
+    for (const n of list) {
+      const made = envelopeOf(n, eshopId);
+      if ("reason" in made) {
+        result.unusable++;
+        logger.warn({ eshopId, notificationId: n.id, reason: made.reason }, "a notification from Shoptet's log could not be stored");
+        continue;
+      }
+      const row: IncomingEvent = {
+        ...toIncomingEvent({ raw: Buffer.from(JSON.stringify(made.envelope)), receivedAt, envelope: made.envelope }),
+        source: "recovered",
+      };
+      // Already stored: skip it here rather than in the INSERT, whose duplicate path asks the
+      // stock worker for another read of the subject (see EventRepo) — every pass re-reads the
+      // last hour, and that would cost an API call per subject each time.
+      if (repo.has(row.dedupeKey)) result.alreadyStored++;
+      else rows.push(row);
+    }
+    for (let i = 0; i < rows.length; i += chunkSize) {
+      const chunk = rows.slice(i, i + chunkSize);
+      const byEvent = new Map<string, number>();
+      const outcomes = repo.transaction(() => {
+        const stored = events.insertBatch(chunk);
+        stored.forEach((s, k) => {
+          if (!s.duplicate) byEvent.set(chunk[k]!.event, (byEvent.get(chunk[k]!.event) ?? 0) + 1);
+        });
+        repo.countRecovered(byEvent);
+        return stored;
+      });
+      for (const o of outcomes) {
+        if (o.duplicate) result.alreadyStored++; // a webhook came in between the check and the write
+        else result.stored++;
+      }
+      deps.onStored?.();
+    }
+  }
+}
