@@ -1,5 +1,6 @@
 import { Router, type NextFunction, type Request, type Response } from "express";
 import type { EventRepo } from "../events/event-repo.js";
+import { withTimeFlag } from "./event-time-flag.js";
 import { optionalInt, optionalString, QueryError } from "./query.js";
 
 /**
@@ -25,7 +26,7 @@ export function apiRouter(deps: ApiDeps): Router {
       before: optionalInt(q, "before", 1, Number.MAX_SAFE_INTEGER),
       limit: optionalInt(q, "limit", 1, 1000) ?? 100,
     });
-    res.json({ events });
+    res.json({ events: events.map(withTimeFlag) });
   });
   for (const [path, view] of Object.entries(deps.views ?? {})) {
     router.get(path, async (req, res) => {

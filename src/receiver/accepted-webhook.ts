@@ -1,13 +1,15 @@
 import type { IncomingEvent, InsertResult } from "../events/event-repo.js";
 import { EVENT_CATALOG } from "../events/event-catalog.js";
 import { jobForEvent } from "../events/jobs-for-event.js";
-import { dedupeKeyOf, parseShoptetTime, type WebhookEnvelope } from "./webhook-envelope.js";
+import { dedupeKeyOf, orderingTimeMs, parseShoptetTime, type WebhookEnvelope } from "./webhook-envelope.js";
 
 /** A webhook that passed every check: its exact bytes, when it arrived, and what it says. */
 export interface AcceptedWebhook {
   raw: Buffer;
   receivedAt: number;
   envelope: WebhookEnvelope;
+  /** eventCreated in epoch ms when the receiver already parsed it (so it is parsed once per webhook). */
+  createdMs?: number | null;
 }
 
 const KNOWN_EVENTS = new Set(Object.keys(EVENT_CATALOG));
@@ -16,16 +18,20 @@ export function isKnownEvent(event: string): boolean {
   return KNOWN_EVENTS.has(event);
 }
 
-/** The row to store for an accepted webhook (dedupe key, parsed time, job). */
+/**
+ * The row to store for an accepted webhook (dedupe key, ordering time, job). The dedupe key keeps
+ * Shoptet's own time (a retry must get the same key); the stored ordering time is the receipt time
+ * when eventCreated is too far in the future to be trusted (see MAX_EVENT_TIME_AHEAD_MS).
+ */
 export function toIncomingEvent(w: AcceptedWebhook): IncomingEvent {
   const e = w.envelope;
-  const createdMs = parseShoptetTime(e.eventCreated);
+  const createdMs = w.createdMs !== undefined ? w.createdMs : parseShoptetTime(e.eventCreated);
   return {
     eshopId: e.eshopId,
     event: e.event,
     eventInstance: e.eventInstance,
     eventCreated: e.eventCreated,
-    eventCreatedMs: createdMs,
+    eventCreatedMs: orderingTimeMs(createdMs, w.receivedAt),
     receivedAt: w.receivedAt,
     dedupeKey: dedupeKeyOf(e, createdMs),
     known: isKnownEvent(e.event),

@@ -8,7 +8,7 @@ import type { IngestQueue } from "./ingest-queue.js";
 import type { IpCheck } from "./ip-allowlist.js";
 import { jsonNestingExceeds } from "./json-depth.js";
 import { isValidSignature, looksLikeSignature } from "./verify-signature.js";
-import { describeEnvelopeError, eshopIdOf, webhookEnvelope } from "./webhook-envelope.js";
+import { describeEnvelopeError, eshopIdOf, eventTimeMs, isTimeUntrusted, webhookEnvelope } from "./webhook-envelope.js";
 
 export interface WebhookHandlerDeps {
   /** The signature key for an e-shop (per-shop override, else the default), or undefined. */
@@ -169,8 +169,22 @@ export function createWebhookHandler(deps: WebhookHandlerDeps) {
         reject(res, 400, "too_deep", `body nests deeper than ${MAX_JSON_DEPTH} levels`);
         return;
       }
+      // The one parse of eventCreated: it checks the date exists and goes on to the dedupe key.
+      const createdMs = eventTimeMs(e.eventCreated);
+      if (createdMs === null) {
+        reject(res, 400, "bad_time", `eventCreated "${e.eventCreated}" is not a date that exists; send a Shoptet time like 2019-01-08T15:13:39+0100`);
+        return;
+      }
+      const receivedAt = clock.now();
+      if (isTimeUntrusted(createdMs, receivedAt)) {
+        warnOnce(
+          `future:${e.eshopId}`,
+          "webhook dated more than an hour ahead of this clock: stored, but ordered by its receipt time (check the clocks; repeats are not logged)",
+          { eshopId: e.eshopId, event: e.event, eventCreated: e.eventCreated },
+        );
+      }
       const known = isKnownEvent(e.event);
-      ingest.submit({ raw, receivedAt: clock.now(), envelope: e }, (error, result) => {
+      ingest.submit({ raw, receivedAt, envelope: e, createdMs }, (error, result) => {
         if (error || !result) {
           metrics.storageErrors.inc();
           reject(res, 503, "storage", "the event could not be stored; retry later");
