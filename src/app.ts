@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Settings } from "./config/env.js";
+import { startupWarnings } from "./config/startup-warnings.js";
 import { openDatabase, type Db } from "./db/open-database.js";
 import { EventRepo } from "./events/event-repo.js";
 import { mountDashboard } from "./dashboard/dashboard-routes.js";
@@ -100,6 +101,7 @@ function isWebhook(req: IncomingMessage): boolean {
  */
 export function createApp(deps: AppDeps): App {
   const { settings, logger } = deps;
+  for (const warning of startupWarnings(settings)) logger.warn(warning);
   const clock = deps.clock ?? systemClock;
   const db = deps.db ?? openDatabase(settings.dbPath);
   const metrics = new Metrics({ defaultMetrics: true });
