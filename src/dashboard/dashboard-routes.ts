@@ -1,12 +1,15 @@
 import express, { type Express, type Request, type RequestHandler } from "express";
 import { sameSecret } from "../http/admin-auth.js";
 import type { Clock } from "../shared/clock.js";
+import { createCsrf } from "./csrf.js";
 import type { DashboardData } from "./dashboard-data.js";
-import { renderDashboard, renderLogin } from "./render-dashboard.js";
+import { renderDashboard, renderLogin, renderRefused } from "./render-dashboard.js";
 
 /**
  * The dashboard at `/`: server-rendered HTML, no scripts, behind the same rule as `/api/*`. With
  * ADMIN_TOKEN set, a browser signs in once at /login and carries the token in a strict cookie.
+ * Every post is refused when it comes from another site, and a post that changes something also
+ * needs the page's CSRF token (see csrf.ts).
  */
 export function mountDashboard(
   app: Express,
@@ -15,6 +18,9 @@ export function mountDashboard(
 ): void {
   const html = (res: express.Response, status: number, body: string) =>
     res.status(status).set({ "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'" }).send(body);
+
+  const csrf = createCsrf({ refuse: (res, message) => html(res, 403, renderRefused(message)) });
+  const form = express.urlencoded({ extended: false, limit: "4kb" });
 
   const redirectToLogin: RequestHandler = (req, res, next) => {
     if (deps.adminToken !== undefined && !hasCookieOrBearer(req)) {
@@ -25,7 +31,7 @@ export function mountDashboard(
   };
 
   app.get("/login", (_req, res) => html(res, 200, renderLogin(false)));
-  app.post("/login", express.urlencoded({ extended: false, limit: "4kb" }), (req, res) => {
+  app.post("/login", csrf.sameOrigin, form, (req, res) => {
     const token = typeof req.body?.token === "string" ? req.body.token : "";
     if (deps.adminToken === undefined || !sameSecret(token, deps.adminToken)) {
       html(res, 401, renderLogin(true));
@@ -38,13 +44,15 @@ export function mountDashboard(
   app.get("/", redirectToLogin, guard, (req, res) => {
     const type = typeof req.query.type === "string" && req.query.type !== "" ? req.query.type : undefined;
     const notice = typeof req.query.retried === "string" ? `Delivery ${req.query.retried} queued again.` : undefined;
-    html(res, 200, renderDashboard(deps.data(), deps.clock.now(), { eventType: type, allDeliveries: req.query.deliveries === "all", notice }));
+    const csrfToken = csrf.tokenFor(req, res);
+    html(res, 200, renderDashboard(deps.data(), deps.clock.now(), { eventType: type, allDeliveries: req.query.deliveries === "all", notice, csrfToken }));
   });
 
-  app.post("/deliveries/:id/retry", redirectToLogin, guard, (req, res) => {
+  app.post("/deliveries/:id/retry", csrf.sameOrigin, redirectToLogin, guard, form, csrf.checkToken, (req, res) => {
     const id = Number(req.params.id);
     if (!Number.isInteger(id) || !deps.data().retryDelivery(id)) {
-      html(res, 404, renderDashboard(deps.data(), deps.clock.now(), { notice: `Delivery ${req.params.id} cannot be retried.` }));
+      const csrfToken = csrf.tokenFor(req, res);
+      html(res, 404, renderDashboard(deps.data(), deps.clock.now(), { notice: `Delivery ${req.params.id} cannot be retried.`, csrfToken }));
       return;
     }
     res.redirect(303, `/?retried=${id}#deliveries`);

@@ -34,6 +34,8 @@ export interface DashboardView {
   /** Show every delivery, not only failures. */
   allDeliveries?: boolean;
   notice?: string | undefined;
+  /** The session's CSRF token, put in every form that changes something (see csrf.ts). */
+  csrfToken?: string | undefined;
 }
 
 /** The dashboard page: what is out, what is low, what alerted, what happened, what failed. */
@@ -61,6 +63,7 @@ export function renderDashboard(data: DashboardData, nowMs: number, view: Dashbo
     .map((t) => `<option value="${esc(t)}"${t === view.eventType ? " selected" : ""}>${esc(t)}</option>`)
     .join("")}</select> <button type="submit">Filter</button></form>`;
 
+  const csrfField = view.csrfToken ? `<input type="hidden" name="csrf" value="${esc(view.csrfToken)}">` : "";
   const deliveryRows = deliveries.map((d) => [
     String(d.id),
     `${esc(d.channel)}<br><small>${esc(d.destination)}</small>`,
@@ -68,7 +71,7 @@ export function renderDashboard(data: DashboardData, nowMs: number, view: Dashbo
     `<span class="num">${d.attempts}</span>`,
     `${esc(d.summary)}${d.lastError ? `<div class="err">${esc(d.lastError)}</div>` : ""}`,
     ["dead", "unconfigured", "retrying"].includes(d.status)
-      ? `<form class="inline" method="post" action="/deliveries/${d.id}/retry"><button type="submit">Retry</button></form>`
+      ? `<form class="inline" method="post" action="/deliveries/${d.id}/retry">${csrfField}<button type="submit">Retry</button></form>`
       : "",
   ]);
 
@@ -105,6 +108,14 @@ ${view.notice ? `<p class="notice">${esc(view.notice)}</p>` : ""}
 ${rules.errors.length ? `<div class="err">${rules.errors.map((e) => `<div><code>${esc(e)}</code></div>`).join("")}</div>` : ""}</section>
 </main>`;
   return page("stockwatch", body);
+}
+
+/** A refused post (403): what happened and what to do, with the way back. */
+export function renderRefused(message: string): string {
+  return page(
+    "stockwatch · refused",
+    `<header><h1>stockwatch</h1></header><main><section><p class="err">${esc(message)}</p><p><a href="/">Back to the dashboard</a></p></section></main>`,
+  );
 }
 
 export function renderLogin(failed: boolean): string {

@@ -40,10 +40,14 @@ describe("dashboard (server-rendered, no JavaScript)", () => {
     const eventsPart = filtered.slice(filtered.indexOf('id="events"'), filtered.indexOf('id="deliveries"'));
     expect(eventsPart).toContain("INV-9");
     expect(eventsPart).not.toContain("2018000057");
-    const res = await fetch(`${url}/deliveries/${deadId}/retry`, { method: "POST", redirect: "manual" });
+    // The form posts the page's CSRF token, which must match the page's cookie.
+    const page = await fetch(`${url}/`);
+    const cookie = page.headers.getSetCookie().find((c) => c.startsWith("stockwatch_csrf="))!.split(";")[0]!;
+    const form = new URLSearchParams({ csrf: /name="csrf" value="([^"]+)"/.exec(await page.text())![1]! });
+    const res = await fetch(`${url}/deliveries/${deadId}/retry`, { method: "POST", redirect: "manual", headers: { cookie }, body: form });
     expect(res.status).toBe(303);
     expect(app.db.prepare("SELECT status FROM outbox WHERE id = ?").get(deadId)).toMatchObject({ status: expect.stringMatching(/pending|sending|unconfigured/) });
-    expect((await fetch(`${url}/deliveries/999/retry`, { method: "POST", redirect: "manual" })).status).toBe(404);
+    expect((await fetch(`${url}/deliveries/999/retry`, { method: "POST", redirect: "manual", headers: { cookie }, body: form })).status).toBe(404);
   });
 
   it("with ADMIN_TOKEN: sends a browser to sign in, and the cookie opens the page", async () => {
