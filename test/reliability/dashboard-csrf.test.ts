@@ -1,3 +1,6 @@
+import { existsSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { seedDeadDelivery } from "../helpers/seed-state.js";
 import { startTestApp } from "../helpers/test-app.js";
@@ -122,4 +125,39 @@ describe("dashboard CSRF with ADMIN_TOKEN", () => {
     const { token, cookie } = await openPage(url, { cookie: session });
     expect((await retry(url, deadId, { cookie: `${session}; ${cookie}` }, `csrf=${encodeURIComponent(token)}`)).status).toBe(303);
   });
+});
+
+const CHROMIUM = "/usr/bin/chromium";
+describe.skipIf(!existsSync(CHROMIUM))("dashboard CSRF in headless Chromium", () => {
+  it("a page on another site whose form posts to the retry route is refused, and the delivery stays dead", async () => {
+    const { chromium } = await import("playwright-core");
+    const { url, deadId, row } = await rig();
+    const before = row();
+    // The attacker's page: another site (localhost vs 127.0.0.1), a form aimed at the dashboard.
+    const target = `${url}/deliveries/${deadId}/retry`;
+    const evil = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/html" });
+      res.end(`<!doctype html><form method="post" action="${target}"><input type="hidden" name="csrf" value="guess.guess"><button id="go">win a prize</button></form>`);
+    });
+    await new Promise<void>((resolve) => evil.listen(0, "127.0.0.1", resolve));
+    const evilUrl = `http://localhost:${(evil.address() as AddressInfo).port}/`;
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+    try {
+      const page = await browser.newPage({ javaScriptEnabled: false });
+      // The operator's browser has the dashboard open (so it holds the session cookie) …
+      await page.goto(`${url}/`);
+      // … and then visits the other site and clicks.
+      await page.goto(evilUrl);
+      const [response] = await Promise.all([page.waitForResponse(target), page.click("#go")]);
+      expect(response.status()).toBe(403);
+      expect(await page.locator("body").innerText()).toMatch(/another site \(Sec-Fetch-Site: cross-site\)/);
+      expect(row()).toEqual(before);
+    } finally {
+      await browser.close();
+      evil.close();
+    }
+  }, 60_000);
 });
