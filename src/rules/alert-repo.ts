@@ -115,6 +115,7 @@ export class AlertRepo {
         "SELECT * FROM alerts WHERE eshop_id = ? AND subject = ? AND state = 'open' AND kind = 'stock'",
       ),
       allOpen: db.prepare<[], AlertRow>("SELECT * FROM alerts WHERE state = 'open' ORDER BY id"),
+      openPage: db.prepare<[number, number], AlertRow>("SELECT * FROM alerts WHERE state = 'open' AND id > ? ORDER BY id LIMIT ?"),
       insert: db.prepare<unknown[], { id: number }>(
         `INSERT INTO alerts (rule, rule_checksum, kind, eshop_id, subject, severity, state, opened_at, resolved_at,
                              resolved_reason, last_notified_at, reminders, suppressed, last_values, event_id, updated_at)
@@ -157,6 +158,11 @@ export class AlertRepo {
   /** Every open alert with its kind and last values (for reconciling and reminders). */
   allOpen(): (OpenAlert & { kind: "stock" | "event"; lastValues: unknown })[] {
     return this.s.allOpen.all().map((r) => ({ ...toOpen(r), kind: r.kind, lastValues: JSON.parse(r.last_values) as unknown }));
+  }
+
+  /** Open alerts after `afterId`, in id order, at most `limit` (the engine walks them in slices). */
+  openPage(afterId: number, limit: number): (OpenAlert & { kind: "stock" | "event"; lastValues: unknown })[] {
+    return this.s.openPage.all(afterId, limit).map((r) => ({ ...toOpen(r), kind: r.kind, lastValues: JSON.parse(r.last_values) as unknown }));
   }
 
   openStock(input: {

@@ -1,16 +1,21 @@
 import type { Db } from "../db/open-database.js";
-import type { AlertSubject, NewOutboxMessage } from "../outbox/outbox-types.js";
+import { WRITE_BUDGET_MS, writeTransaction } from "../db/write-transaction.js";
+import type { NewOutboxMessage } from "../outbox/outbox-types.js";
 import type { Clock } from "../shared/clock.js";
 import type { Logger } from "../shared/logger.js";
 import type { ProductSnapshot, StockChange } from "../stock/stock-types.js";
-import { buildAlertMessages, coverNote, forecastDetails } from "./alert-messages.js";
+import { buildAlertMessages, coverNote } from "./alert-messages.js";
 import { AlertRepo } from "./alert-repo.js";
 import { nextAlertState } from "./alert-state.js";
-import { forecastLookup, type ForecastSource } from "./evaluate-cover.js";
-import { evaluateEvent, type RuleEvent } from "./evaluate-event.js";
-import { evaluateStockChange, type ForecastLookup, type StockAlertValues, type StockDecision } from "./evaluate-stock.js";
+import type { ForecastSource } from "./evaluate-cover.js";
+import type { RuleEvent } from "./evaluate-event.js";
+import { applyEvents } from "./apply-events.js";
+import type { StockAlertValues } from "./evaluate-stock.js";
 import { RULE_LIMITS } from "./rule-defaults.js";
 import type { CompiledRules, StockRule } from "./rules-types.js";
+import { addStats, createStockApplier, emptyStats, type EngineStats } from "./stock-applier.js";
+
+export type { EngineStats } from "./stock-applier.js";
 
 export interface RulesEngineDeps {
   db: Db;
@@ -21,10 +26,11 @@ export interface RulesEngineDeps {
   /** Writes one outbox row; called inside the engine's (or the caller's) transaction. */
   enqueue: (message: NewOutboxMessage) => void;
   /**
-   * Current stock of every product. When given, a new or edited stock rule is evaluated against it
-   * once (so a product already sold out gets its alert without waiting for its next change).
+   * Current stock of the products, a page at a time in a stable order. When given, a new or edited
+   * stock rule is evaluated against every product once (so a product already sold out gets its
+   * alert without waiting for its next change), a slice of products per transaction.
    */
-  getProducts?: () => Iterable<ProductSnapshot>;
+  getProducts?: (offset: number, limit: number) => readonly ProductSnapshot[];
   /**
    * Sales velocity of a product (see `createForecastReader(db).velocity`), for `daysOfCover`
    * rules; called inside the engine's transaction, so it sees the movement being applied. Without
@@ -33,19 +39,10 @@ export interface RulesEngineDeps {
   getForecast?: ForecastSource;
   /** How often `tick` re-checks open days-of-cover alerts (velocity drifts as days pass). Default 15 min. */
   forecastRecheckMs?: number;
-}
-
-/** What one call did, for logs and metrics. */
-export interface EngineStats {
-  opened: number;
-  reminded: number;
-  resolved: number;
-  /** Closed silently because their rule was removed or its condition edited. */
-  expired: number;
-  /** Event rules that fired, and matching events held back by a cooldown. */
-  fired: number;
-  held: number;
-  messages: number;
+  /** How long one slice of the work below may hold the write lock. Default WRITE_BUDGET_MS. */
+  sliceBudgetMs?: number;
+  /** At most this many products or alerts per slice, whatever the time (tests make it small). Default 5,000. */
+  maxSliceItems?: number;
 }
 
 export interface RulesEngine {
@@ -53,70 +50,110 @@ export interface RulesEngine {
   onStockChanges(changes: readonly StockChange[]): EngineStats;
   /** Evaluates stored events against event rules; a re-fed event fires nothing twice. */
   onEvents(events: readonly RuleEvent[]): EngineStats;
-  /** Sends due reminders (`repeat`) for alerts whose product has not changed; call every ~30 s. */
+  /** Sends due reminders (`repeat`) for alerts whose product has not changed, all of them now (tests, CLI). */
   tick(): EngineStats;
-  /** Applies a new rules version now (otherwise done lazily on the next call): closes alerts of removed or edited rules. */
+  /** Applies a new rules version now, all of it (tests, CLI): closes alerts of removed or edited rules, evaluates new ones. */
   reconcile(): EngineStats;
+  /**
+   * Asks for a reminder round ("tick") or a rules pass ("reconcile") without doing it: the work is
+   * then done by `step`, one short transaction at a time (the daemon pauses between steps, so
+   * webhook batches get the write lock).
+   */
+  schedule(work: "tick" | "reconcile"): void;
+  /** Does one slice of the scheduled work in its own transaction; null when nothing is left. */
+  step(): EngineStats | null;
+}
+
+/** A new rules version being applied: first the open alerts, then every product, then the versions. */
+interface Pass {
+  rules: CompiledRules;
+  phase: "alerts" | "products" | "versions";
+  /** Alert id or product offset reached. */
+  cursor: number;
+  /** Rules whose version is new: evaluated against every product. */
+  fresh: Set<string>;
+  expired: number;
+}
+
+/** A round of reminders over the open alerts. */
+interface Round {
+  cursor: number;
+  recheck: boolean;
 }
 
 /**
  * The rules engine applies the pure decisions (evaluate-stock, evaluate-event, alert-state) to the
  * database: alert rows change and their outbox messages are enqueued in ONE transaction, so a
- * crash leaves either both or neither.
+ * crash leaves either both or neither. Work over every product or every open alert (a new rules
+ * version, reminders) is cut into slices of at most `sliceBudgetMs` each, so the engine never holds
+ * the write lock for long whatever the rules or the shop's size.
  */
 export function createRulesEngine(deps: RulesEngineDeps): RulesEngine {
-  const { db, clock, logger, getRules, enqueue } = deps;
+  const { db, clock, logger, getRules } = deps;
   const repo = new AlertRepo(db);
-  let reconciled: CompiledRules | null = null;
+  const applier = createStockApplier({ repo, clock, logger, enqueue: deps.enqueue, ...(deps.getForecast ? { getForecast: deps.getForecast } : {}) });
   const recheckMs = deps.forecastRecheckMs ?? RULE_LIMITS.forecastRecheckMs;
+  const budgetMs = deps.sliceBudgetMs ?? WRITE_BUDGET_MS;
+  const maxItems = deps.maxSliceItems ?? 5000;
   let lastRecheck = -Infinity;
-  let warnedNoForecast = false;
+  /** The rules version the pass was started for (null: none yet, a pass is due). */
+  let reconciled: CompiledRules | null = null;
+  let pass: Pass | null = null;
+  let round: Round | null = null;
 
-  /** Velocity per window for one product at `now` (see forecastLookup); warns once when there is no source. */
-  const lookupFor = (rules: CompiledRules, eshopId: number, code: string, now: number): ForecastLookup | undefined => {
-    if (!deps.getForecast && !warnedNoForecast && rules.stockRules.some((r) => r.when.cover !== null)) {
-      warnedNoForecast = true;
-      logger.warn("daysOfCover rules are configured but the engine has no forecast source; they will not fire");
-    }
-    return forecastLookup(deps.getForecast, rules, eshopId, code, now);
+  const startPass = (rules: CompiledRules) => {
+    reconciled = rules;
+    const applied = repo.appliedVersions();
+    const fresh = new Set(rules.rules.filter((r) => applied.get(r.name) !== r.checksum).map((r) => r.name));
+    pass = { rules, phase: "alerts", cursor: 0, fresh, expired: 0 };
   };
 
-  const inTransaction = <A extends unknown[]>(fn: (...args: A) => EngineStats) => {
-    const tx = db.transaction(fn);
-    // Inside the caller's transaction better-sqlite3 nests as a savepoint; outside, take the write lock up front.
-    return (...args: A): EngineStats => (db.inTransaction ? tx(...args) : tx.immediate(...args));
-  };
+  /** Starts a pass when the rules changed, and does as much of it as one slice allows. */
+  /** Whether these rules differ from the version the last pass was started for (a new object alone is not a change). */
+  const isNew = (rules: CompiledRules) => reconciled === null || (rules !== reconciled && rules.checksum !== reconciled.checksum);
 
   const ensureReconciled = (stats: EngineStats): CompiledRules => {
     const rules = getRules();
-    if (rules !== reconciled) {
-      reconcileWith(rules, stats);
-      reconciled = rules;
+    if (isNew(rules)) {
+      startPass(rules);
+      passSlice(stats, performance.now() + budgetMs);
     }
     return rules;
   };
 
-  const reconcileWith = (rules: CompiledRules, stats: EngineStats) => {
+  /** Works on the pass until the deadline or the item limit; true when the pass is over. */
+  const passSlice = (stats: EngineStats, deadline: number): boolean => {
+    const p = pass;
+    if (!p) return true;
+    const { rules } = p;
     const now = clock.now();
-    for (const alert of repo.allOpen()) {
-      const rule = rules.rule(alert.rule);
-      if (rule && rule.checksum === alert.checksum && rule.kind === alert.kind) continue;
-      repo.resolve(alert.id, now, rule ? "rule-changed" : "rule-removed");
-      stats.expired++;
-    }
-    const applied = repo.appliedVersions();
-    const fresh = new Set<string>();
-    for (const rule of rules.rules) {
-      if (applied.get(rule.name) !== rule.checksum) {
-        fresh.add(rule.name);
-        repo.setVersion(rule.name, rule.checksum, now);
+    let items = 0;
+    // At least one page per slice, so that work always moves on, however small the budget.
+    const more = () => items === 0 || (items < maxItems && performance.now() < deadline);
+    while (p.phase === "alerts" && more()) {
+      const limit = Math.min(200, maxItems - items);
+      const page = repo.openPage(p.cursor, limit);
+      for (const alert of page) {
+        p.cursor = alert.id;
+        items++;
+        const rule = rules.rule(alert.rule);
+        if (rule && rule.checksum === alert.checksum && rule.kind === alert.kind) continue;
+        repo.resolve(alert.id, now, rule ? "rule-changed" : "rule-removed");
+        stats.expired++;
+        p.expired++;
       }
-      applied.delete(rule.name);
+      if (page.length < limit) {
+        p.phase = deps.getProducts && rules.stockRules.some((r) => p.fresh.has(r.name)) ? "products" : "versions";
+        p.cursor = 0;
+      }
     }
-    for (const removed of applied.keys()) repo.removeVersion(removed);
-    const freshStock = rules.stockRules.filter((r) => fresh.has(r.name));
-    if (freshStock.length && deps.getProducts) {
-      for (const product of deps.getProducts()) {
+    while (p.phase === "products" && more()) {
+      // Small pages: a product's evaluation may read its forecast.
+      const limit = Math.min(50, maxItems - items);
+      const page = deps.getProducts!(p.cursor, limit);
+      for (const product of page) {
+        items++;
+        if (!rules.stockRulesFor(product.code).some((r) => p.fresh.has(r.name))) continue;
         const change: StockChange = {
           eshopId: product.eshopId,
           code: product.code,
@@ -125,226 +162,145 @@ export function createRulesEngine(deps: RulesEngineDeps): RulesEngine {
           cause: { event: "rules:reload", eventId: null },
           at: now,
         };
-        const lookup = lookupFor(rules, product.eshopId, product.code, now);
-        const decisions = evaluateStockChange(change, rules, repo.openForSubject(product.eshopId, product.code), now, lookup);
-        applyStock(rules, decisions.filter((d) => d.rule !== null && fresh.has(d.rule.name)), now, stats);
+        applier.evaluate(rules, change, now, stats, (name) => p.fresh.has(name));
       }
+      p.cursor += page.length;
+      if (page.length < limit) p.phase = "versions";
     }
-    if (stats.expired || fresh.size) {
-      logger.info({ rules: rules.rules.length, applied: [...fresh], expired: stats.expired }, "rules applied");
+    if (p.phase !== "versions") return false;
+    const applied = repo.appliedVersions();
+    for (const rule of rules.rules) {
+      if (p.fresh.has(rule.name)) repo.setVersion(rule.name, rule.checksum, now);
+      applied.delete(rule.name);
     }
+    for (const removed of applied.keys()) repo.removeVersion(removed);
+    if (p.expired || p.fresh.size) logger.info({ rules: rules.rules.length, applied: [...p.fresh], expired: p.expired }, "rules applied");
+    pass = null;
+    return true;
   };
 
-  const send = (messages: NewOutboxMessage[], stats: EngineStats) => {
-    for (const m of messages) enqueue(m);
-    stats.messages += messages.length;
-  };
-
-  const applyStock = (rules: CompiledRules, decisions: readonly StockDecision[], now: number, stats: EngineStats) => {
-    for (const d of decisions) {
-      const rule = d.rule;
-      if (d.transition === "expire" || rule === null) {
-        if (d.previous) repo.resolve(d.previous.id, now, rules.rule(d.ruleName) ? "rule-changed" : "rule-removed");
-        stats.expired++;
-        continue;
+  /** Reminders and forecast re-checks for the open alerts after the round's cursor, until the deadline. */
+  const roundSlice = (stats: EngineStats, deadline: number): boolean => {
+    const r = round;
+    if (!r) return true;
+    const rules = getRules();
+    const now = clock.now();
+    let items = 0;
+    while (items === 0 || (items < maxItems && performance.now() < deadline)) {
+      const limit = Math.min(100, maxItems - items);
+      const page = repo.openPage(r.cursor, limit);
+      for (const alert of page) {
+        r.cursor = alert.id;
+        items++;
+        remindOne(rules, alert, now, r.recheck, stats);
       }
-      let alertId: number;
-      if (d.transition === "open") {
-        alertId = repo.openStock({
-          rule: rule.name,
-          checksum: rule.checksum,
-          eshopId: d.eshopId,
-          subject: d.subject,
-          severity: rule.severity,
-          state: d.next!,
-          values: d.values,
-          now,
-        });
-        stats.opened++;
-      } else {
-        alertId = d.previous!.id;
-        if (d.transition === "resolve") {
-          repo.resolve(alertId, now, "condition", d.values);
-          stats.resolved++;
-        } else {
-          repo.update(alertId, d.next!, d.values, now);
-          if (d.transition === "remind") stats.reminded++;
-        }
-      }
-      if (d.transition !== "none") logger.debug({ rule: rule.name, subject: d.subject, transition: d.transition, alertId }, "alert");
-      if (d.notify && d.transition !== "none") {
-        const messages = buildAlertMessages({
-          rules,
-          rule,
-          transition: d.transition,
-          alertId,
-          reminder: d.next?.reminders ?? 0,
-          subject: stockSubject(d.eshopId, d.subject, d.values, rules.timezone, now),
-          ...(d.values.forecast ? { cover: coverNote(d.values.forecast) } : {}),
-          now: clock.now(),
-        });
-        send(messages, stats);
+      if (page.length < limit) {
+        round = null;
+        return true;
       }
     }
+    return false;
   };
 
-  const onStockChanges = inTransaction((changes: readonly StockChange[]) => {
+  const remindOne = (
+    rules: CompiledRules,
+    alert: ReturnType<AlertRepo["openPage"]>[number],
+    now: number,
+    recheck: boolean,
+    stats: EngineStats,
+  ) => {
+    if (alert.kind !== "stock" || alert.suppressed) return;
+    const rule = rules.rule(alert.rule) as StockRule | undefined;
+    if (!rule) return;
+    const due = rule.repeatMs !== null && now - alert.lastNotifiedAt >= rule.repeatMs;
+    const values = alert.lastValues as StockAlertValues;
+    if (rule.when.cover !== null && rule.checksum === alert.checksum && (recheck || due)) {
+      // Days of cover drift without any stock change (sales age out of the window): judge again with a fresh forecast.
+      applier.evaluate(rules, applier.unchanged(alert.eshopId, alert.subject, values), now, stats, (name) => name === rule.name);
+      return;
+    }
+    if (rule.repeatMs === null || !due) return;
+    const { state, transition } = nextAlertState(alert, { holds: true, withinHysteresis: false, suppressed: false }, rule, now);
+    if (transition !== "remind" || state === null) return;
+    repo.update(alert.id, state, values, now);
+    stats.reminded++;
+    applier.send(
+      buildAlertMessages({
+        rules,
+        rule,
+        transition,
+        alertId: alert.id,
+        reminder: state.reminders,
+        subject: applier.subject(alert.eshopId, alert.subject, values, rules.timezone, now),
+        ...(values.forecast ? { cover: coverNote(values.forecast) } : {}),
+        now,
+      }),
+      stats,
+    );
+  };
+
+  const onStockChanges = writeTransaction(db, "rules:stock", (changes: readonly StockChange[]) => {
     const stats = emptyStats();
     const rules = ensureReconciled(stats);
     const now = clock.now();
     for (const change of changes) {
       if (rules.stockRulesFor(change.code).length === 0) continue;
-      const open = repo.openForSubject(change.eshopId, change.code);
-      const lookup = lookupFor(rules, change.eshopId, change.code, now);
-      applyStock(rules, evaluateStockChange(change, rules, open, now, lookup), now, stats);
+      applier.evaluate(rules, change, now, stats);
     }
     return stats;
   });
 
-  const onEvents = inTransaction((events: readonly RuleEvent[]) => {
+  const onEvents = writeTransaction(db, "rules:events", (events: readonly RuleEvent[]) => {
     const stats = emptyStats();
     const rules = ensureReconciled(stats);
-    if (rules.eventRules.length === 0) return stats;
-    for (const event of events) {
-      const decisions = evaluateEvent(
-        event,
-        rules,
-        (rule, eshopId, subject) => repo.lastFiredAt(rule.name, rule.checksum, eshopId, subject),
-        event.receivedAt,
-      );
-      for (const { rule, fire } of decisions) {
-        if (!fire) {
-          repo.markHeld(rule.name, event.eshopId, event.eventInstance);
-          stats.held++;
-          continue;
-        }
-        const values = { event: event.event, instance: event.eventInstance, eventId: event.id, receivedAt: event.receivedAt };
-        const alertId = repo.recordEventAlert({
-          rule: rule.name,
-          checksum: rule.checksum,
-          eshopId: event.eshopId,
-          subject: event.eventInstance,
-          severity: rule.severity,
-          eventId: event.id,
-          values,
-          now: event.receivedAt,
-        });
-        if (alertId === null) continue; // this event already fired this rule
-        if (rule.cooldownMs !== null) repo.markFired(rule.name, rule.checksum, event.eshopId, event.eventInstance, event.receivedAt);
-        stats.fired++;
-        const subject: AlertSubject = {
-          eshopId: event.eshopId,
-          code: event.eventInstance,
-          name: null,
-          quantity: null,
-          minStockSupply: null,
-          level: null,
-        };
-        send(
-          buildAlertMessages({
-            rules,
-            rule,
-            transition: "open",
-            alertId,
-            subject,
-            event: { type: event.event, instance: event.eventInstance, eventId: event.id },
-            now: clock.now(),
-          }),
-          stats,
-        );
-      }
-    }
+    applyEvents({ repo, applier, clock }, rules, events, stats);
     return stats;
   });
 
-  const tick = inTransaction(() => {
+  /** One slice: the rules pass first (reminders must judge with the rules in force), then the round. */
+  const pending = () => pass !== null || round !== null || isNew(getRules());
+  const sliceTx = writeTransaction(db, "rules:slice", (): EngineStats => {
+    const rules = getRules();
     const stats = emptyStats();
-    const rules = ensureReconciled(stats);
+    const deadline = performance.now() + budgetMs;
+    if (isNew(rules)) startPass(rules);
+    if (pass) passSlice(stats, deadline);
+    else roundSlice(stats, deadline);
+    return stats;
+  });
+  // Nothing to do is found out without taking the write lock.
+  const slice = (): EngineStats | null => (pending() ? sliceTx() : null);
+
+  const schedule = (work: "tick" | "reconcile") => {
+    if (work === "reconcile") {
+      reconciled = null;
+      return;
+    }
     const now = clock.now();
     const recheck = now - lastRecheck >= recheckMs;
     if (recheck) lastRecheck = now;
-    for (const alert of repo.allOpen()) {
-      if (alert.kind !== "stock" || alert.suppressed) continue;
-      const rule = rules.rule(alert.rule) as StockRule | undefined;
-      if (!rule) continue;
-      const due = rule.repeatMs !== null && now - alert.lastNotifiedAt >= rule.repeatMs;
-      if (rule.when.cover !== null && rule.checksum === alert.checksum && (recheck || due)) {
-        // Days of cover drift without any stock change (sales age out of the window): judge again with a fresh forecast.
-        recheckCover(rules, rule, alert.eshopId, alert.subject, alert.lastValues as StockAlertValues, now, stats);
-        continue;
-      }
-      if (rule.repeatMs === null || !due) continue;
-      const { state, transition } = nextAlertState(alert, { holds: true, withinHysteresis: false, suppressed: false }, rule, now);
-      if (transition !== "remind" || state === null) continue;
-      const values = alert.lastValues as StockAlertValues;
-      repo.update(alert.id, state, values, now);
-      stats.reminded++;
-      send(
-        buildAlertMessages({
-          rules,
-          rule,
-          transition,
-          alertId: alert.id,
-          reminder: state.reminders,
-          subject: stockSubject(alert.eshopId, alert.subject, values, rules.timezone, now),
-          ...(values.forecast ? { cover: coverNote(values.forecast) } : {}),
-          now,
-        }),
-        stats,
-      );
-    }
-    return stats;
-  });
-
-  /** Re-evaluates one product's days-of-cover rule from its last known state and a fresh forecast. */
-  const recheckCover = (
-    rules: CompiledRules,
-    rule: StockRule,
-    eshopId: number,
-    code: string,
-    last: StockAlertValues,
-    now: number,
-    stats: EngineStats,
-  ) => {
-    const snapshot: ProductSnapshot = {
-      eshopId,
-      code,
-      name: last.name,
-      quantity: last.quantity,
-      minStockSupply: last.minStockSupply,
-      level: last.level,
-      perStock: last.perStock ?? {},
-    };
-    // Nothing about the stock changed: keep the cause and time of the last change in the alert's values.
-    const change: StockChange = { eshopId, code, previous: snapshot, current: snapshot, cause: { event: last.cause, eventId: null }, at: last.changedAt };
-    const decisions = evaluateStockChange(change, rules, repo.openForSubject(eshopId, code), now, lookupFor(rules, eshopId, code, now));
-    applyStock(rules, decisions.filter((d) => d.rule === rule), now, stats);
+    // A round still under way goes on from where it is; a re-check asked for now is kept.
+    round = round ? { ...round, recheck: round.recheck || recheck } : { cursor: 0, recheck };
   };
 
-  const reconcile = inTransaction(() => {
-    const stats = emptyStats();
-    reconciled = null;
-    ensureReconciled(stats);
-    return stats;
-  });
-
-  return { onStockChanges, onEvents, tick, reconcile };
-}
-
-function stockSubject(eshopId: number, code: string, v: StockAlertValues, timeZone: string, now: number): AlertSubject {
-  const subject: AlertSubject = {
-    eshopId,
-    code,
-    name: v.name,
-    quantity: v.quantity,
-    minStockSupply: v.minStockSupply,
-    level: v.level,
+  const drain = (): EngineStats => {
+    const total = emptyStats();
+    for (let s = slice(); s !== null; s = slice()) addStats(total, s);
+    return total;
   };
-  if (v.perStock) subject.perStock = v.perStock;
-  if (v.forecast) subject.details = forecastDetails(v.forecast, v.quantity, timeZone, now);
-  return subject;
-}
 
-function emptyStats(): EngineStats {
-  return { opened: 0, reminded: 0, resolved: 0, expired: 0, fired: 0, held: 0, messages: 0 };
+  return {
+    onStockChanges,
+    onEvents,
+    tick() {
+      schedule("tick");
+      return drain();
+    },
+    reconcile() {
+      schedule("reconcile");
+      return drain();
+    },
+    schedule,
+    step: slice,
+  };
 }

@@ -42,7 +42,7 @@ function setup(rulesText = RULES, products: ProductSnapshot[] = []) {
     logger: silentLogger(),
     getRules: () => rules,
     enqueue: (m) => sent.push(m),
-    getProducts: () => products,
+    getProducts: (offset, limit) => products.slice(offset, offset + limit),
   });
   return { db, clock, sent, engine, setRules: (text: string) => (rules = makeRules(text)) };
 }
@@ -178,7 +178,7 @@ describe("rules engine on a real SQLite file", () => {
   - name: below-minimum
     when: { level: low }
     notify: [warehouse]
-`), enqueue: () => { throw new Error("nothing to send"); }, getProducts: () => products });
+`), enqueue: () => { throw new Error("nothing to send"); }, getProducts: (offset, limit) => products.slice(offset, offset + limit) });
     expect(again.reconcile()).toMatchObject({ expired: 0, opened: 0, messages: 0 });
   });
 
