@@ -1,4 +1,4 @@
-import { Gauge } from "prom-client";
+import { Counter, Gauge } from "prom-client";
 import type { Db } from "../db/open-database.js";
 import type { Clock } from "../shared/clock.js";
 import type { Metrics } from "./metrics.js";
@@ -89,6 +89,18 @@ export function registerDbGauges(
       for (const r of safeAll<{ digest: string; status: string; n: number }>("SELECT digest, status, count(*) AS n FROM digest_runs GROUP BY digest, status")) {
         this.set({ digest: r.digest, status: r.status }, r.n);
       }
+    },
+  });
+  // A counter kept in the database by whoever recovers (daemon or `stockwatch recover`, either
+  // thread or process), read at scrape time: it only grows, so it is exposed as a counter.
+  new Counter({
+    name: "stockwatch_recovered_events_total",
+    help: "Events stored from Shoptet's notification log (webhooks Shoptet gave up on), by event type, ever",
+    labelNames: ["event"] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const r of safeAll<{ event: string; n: number }>("SELECT event, n FROM recovered_event_counts")) this.inc({ event: r.event }, r.n);
     },
   });
   new Gauge({

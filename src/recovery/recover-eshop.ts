@@ -25,6 +25,15 @@ export interface RecoveryDeps {
   onProgress?: (done: number, total: number | undefined) => void;
   /** Rows per write transaction (default 200), so webhooks never wait long for the lock. */
   chunkSize?: number;
+  /** Asked before each page and each write: true ends the pass (the daemon is stopping). */
+  shouldStop?: () => boolean;
+}
+
+/** The pass was ended by `shouldStop`; the cursor stays where it was. */
+export class RecoveryStopped extends Error {
+  constructor() {
+    super("recovery stopped before it finished");
+  }
 }
 
 export interface RecoveryResult {
@@ -65,6 +74,7 @@ export async function recoverEshop(deps: RecoveryDeps, eshopId: number, options:
 
   for (const query of RECOVERY_QUERIES) {
     for (let page: number | null = 1; page !== null; ) {
+      if (deps.shouldStop?.()) throw new RecoveryStopped();
       const answer = await deps.api.webhookNotifications(eshopId, { ...query, fromMs, page });
       if (page === 1) total += answer.paginator?.totalCount ?? answer.notifications.length;
       looked += answer.notifications.length;
@@ -103,6 +113,7 @@ export async function recoverEshop(deps: RecoveryDeps, eshopId: number, options:
       else rows.push(row);
     }
     for (let i = 0; i < rows.length; i += chunkSize) {
+      if (deps.shouldStop?.()) throw new RecoveryStopped();
       const chunk = rows.slice(i, i + chunkSize);
       const byEvent = new Map<string, number>();
       const outcomes = repo.transaction(() => {

@@ -1,0 +1,120 @@
+import type { Settings } from "../config/env.js";
+import type { Db } from "../db/open-database.js";
+import type { Service } from "../runtime/services.js";
+import type { Clock } from "../shared/clock.js";
+import type { Logger } from "../shared/logger.js";
+import { redactSecrets } from "../shared/redact.js";
+import { RecoveryStopped, recoverEshop, type NotificationApi, type RecoveryResult } from "./recover-eshop.js";
+import { eshopsToRecover } from "./recovery-eshops.js";
+import { summaryLine } from "./recovery-plan.js";
+import { RecoveryRepo } from "./recovery-repo.js";
+
+/** Shoptet retries a webhook 3 times, 15 minutes apart: a pass this often catches each give-up soon. */
+export const RECOVERY_INTERVAL_MS = 15 * 60_000;
+
+export interface RecoveryServiceDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  api: NotificationApi & { eshopInfo(eshopId: number): Promise<{ eshopId: number }> };
+  settings: Pick<Settings, "apiToken" | "apiTokens">;
+  /** Scrubbed from logged errors (the API tokens). */
+  secrets: readonly string[];
+  /** New events were stored: the stock worker and the event rules should look now. */
+  wake: () => void;
+  intervalMs?: number;
+}
+
+export interface RecoveryService extends Service {
+  /** One pass over every e-shop with a token (what each tick does); never throws. */
+  runOnce(): Promise<RecoveryResult[]>;
+}
+
+/**
+ * The daemon's own recovery: a pass at start, then every 15 minutes, for every e-shop with an API
+ * token. A failing e-shop is logged (without secrets) and tried again at the next tick; nothing
+ * here can stop the engine.
+ */
+export function createRecoveryService(deps: RecoveryServiceDeps): RecoveryService {
+  const { logger } = deps;
+  const intervalMs = deps.intervalMs ?? RECOVERY_INTERVAL_MS;
+  let active = false;
+  let timer: NodeJS.Timeout | undefined;
+  let saidNoToken = false;
+  const say = (error: unknown) => redactSecrets((error as Error)?.message ?? String(error), deps.secrets);
+
+  async function pass(): Promise<RecoveryResult[]> {
+    let eshopIds: number[];
+    try {
+      eshopIds = await eshopsToRecover(deps.settings, new RecoveryRepo(deps.db), deps.api);
+    } catch (error) {
+      logger.warn({ err: say(error) }, "recovery: cannot tell which e-shop SHOPTET_API_TOKEN belongs to; trying again at the next pass");
+      return [];
+    }
+    if (eshopIds.length === 0 && !saidNoToken) {
+      saidNoToken = true;
+      logger.info("recovery of missed webhooks is off: no Shoptet API token (SHOPTET_API_TOKEN_<eshopId> or SHOPTET_API_TOKEN)");
+    }
+    const results: RecoveryResult[] = [];
+    for (const eshopId of eshopIds) {
+      if (!active) break;
+      try {
+        const result = await recoverEshop(
+          {
+            db: deps.db,
+            api: deps.api,
+            clock: deps.clock,
+            logger,
+            onStored: deps.wake,
+            shouldStop: () => !active,
+          },
+          eshopId,
+        );
+        results.push(result);
+        if (result.taken > 0) logger.info({ eshopId, stored: result.stored, alreadyStored: result.alreadyStored }, summaryLine(result));
+      } catch (error) {
+        if (error instanceof RecoveryStopped || !active) break;
+        logger.warn({ eshopId, err: say(error) }, "recovery of missed webhooks failed; trying again at the next pass");
+      }
+    }
+    return results;
+  }
+
+  // A pass still under way from before a stop must not schedule next to a restarted loop.
+  let generation = 0;
+  const schedule = (ms: number, gen = generation) => {
+    if (!active || gen !== generation) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      void pass().finally(() => schedule(intervalMs, gen));
+    }, ms);
+    timer.unref?.();
+  };
+
+  return {
+    name: "recovery",
+    start() {
+      if (active) return;
+      active = true;
+      generation++;
+      schedule(0);
+    },
+    async stop() {
+      // Not waiting for a pass under way: it may be waiting for Shoptet (retries, a 20 s
+      // timeout). It ends at its next page or write (shouldStop), keeping its cursor.
+      active = false;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+    },
+    running: () => active,
+    async runOnce() {
+      const wasActive = active;
+      active = true;
+      try {
+        return await pass();
+      } finally {
+        active = wasActive;
+      }
+    },
+  };
+}
