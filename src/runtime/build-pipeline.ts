@@ -19,6 +19,7 @@ import { createRecoveryService } from "../recovery/recovery-service.js";
 import { createSupersededFilter } from "../recovery/superseded-events.js";
 import { openRulesSource, type RulesSource } from "./rules-source.js";
 import { asService, everyService, type Service } from "./services.js";
+import { createSliceDriver } from "./slice-driver.js";
 
 export interface PipelineOptions {
   /** Slack request timeout (tests shorten it). */
@@ -111,7 +112,7 @@ export function buildPipeline(deps: PipelineDeps): Pipeline {
     enqueue: (message) => {
       outbox.enqueue(message);
     },
-    getProducts: () => listProducts(db, { limit: 100_000 }),
+    getProducts: (offset, limit) => listProducts(db, { offset, limit }),
     getForecast: forecasts.velocity,
   });
 
@@ -134,7 +135,15 @@ export function buildPipeline(deps: PipelineDeps): Pipeline {
     options: { secrets, ...options.stock },
     ...(deps.pace ? { pace: deps.pace } : {}),
   });
-  rules.onChange(() => engine.reconcile());
+  // A new rules version and the reminder rounds go over every product or open alert: in short
+  // transactions with pauses between, so webhook batches are never held up by them.
+  const rulesWork = createSliceDriver(() => engine.step(), {
+    onError: (error) => logger.error({ err: (error as Error).message }, "applying rules failed; retrying in a second"),
+  });
+  rules.onChange(() => {
+    engine.schedule("reconcile");
+    rulesWork.kick();
+  });
 
   const withoutStale = createSupersededFilter(db); // recovered stock events a newer one already told (see there)
   const eventRules = createEventFeed({
@@ -146,9 +155,27 @@ export function buildPipeline(deps: PipelineDeps): Pipeline {
       engine.onEvents(withoutStale(events).map((e) => ({ id: e.id, eshopId: e.eshopId, event: e.event, eventInstance: e.eventInstance, receivedAt: e.receivedAt })));
     },
   });
-  const ticker = everyService("reminders", options.tickMs ?? 30_000, () => engine.tick(), (error) =>
-    logger.error({ err: (error as Error).message }, "reminder tick failed"),
+  const everyTick = everyService(
+    "reminders",
+    options.tickMs ?? 30_000,
+    () => {
+      engine.schedule("tick");
+      rulesWork.kick();
+    },
+    (error) => logger.error({ err: (error as Error).message }, "reminder tick failed"),
   );
+  const ticker: Service = {
+    ...everyTick,
+    start() {
+      everyTick.start();
+      // The first pass of the rules in force (a new version since the last run) starts now.
+      rulesWork.kick();
+    },
+    async stop() {
+      await everyTick.stop();
+      await rulesWork.stop();
+    },
+  };
 
   const digests = createDigestScheduler({
     db,
