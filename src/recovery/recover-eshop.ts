@@ -19,8 +19,8 @@ export interface RecoveryDeps {
   api: NotificationApi;
   clock: Clock;
   logger?: Logger;
-  /** After a chunk of new events was committed: the pipeline should look at them. */
-  onStored?: () => void;
+  /** After a chunk of new events was committed (`rows` in that transaction): the pipeline should look at them. */
+  onStored?: (rows: number) => void;
   /** Notifications looked at so far, and how many the log says there are (when known). */
   onProgress?: (done: number, total: number | undefined) => void;
   /** Rows per write transaction (default 200), so webhooks never wait long for the lock. */
@@ -128,7 +128,7 @@ export async function recoverEshop(deps: RecoveryDeps, eshopId: number, options:
         if (o.duplicate) result.alreadyStored++; // a webhook came in between the check and the write
         else result.stored++;
       }
-      deps.onStored?.();
+      deps.onStored?.(chunk.length);
     }
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { runRecoverCommand } from "../../src/cli/commands/recover.js";
 import { runCli, type CliIo } from "../../src/cli/run-cli.js";
 import { openDatabase } from "../../src/db/open-database.js";
 import { EventRepo } from "../../src/events/event-repo.js";
@@ -83,6 +84,18 @@ describe("stockwatch recover", () => {
     expect(second.stdout()).toMatch(/^recovered 0 of 6 notifications for e-shop 222651 \(6 already stored\) in \d+\.\d s\n$/);
     expect(check.prepare("SELECT count(*) AS n FROM events").get()).toEqual({ n: 6 });
     expect(check.prepare("SELECT kind, subject, coalesced FROM jobs ORDER BY id").all()).toHaveLength(2);
+  });
+
+  it("shows a counter on stderr when it is a terminal, and still one summary line on stdout", async () => {
+    const { shoptet, env } = await rig();
+    for (let i = 0; i < 3; i++) shoptet.addNotification({ event: "order:create", eventInstance: `T${i}`, eventCreated: formatShoptetTime(at(10 + i)) });
+    const a = io();
+    let tty = "";
+    const stream = { isTTY: true, write: (s: string) => ((tty += s), true) };
+    expect(await runRecoverCommand(["--eshop", "222651"], env, a.out, a.err, { progressStream: stream })).toBe(0);
+    expect(tty).toContain("\rreading notifications of e-shop 222651 [");
+    expect(tty.endsWith("\r\x1b[K")).toBe(true); // the live line is cleared
+    expect(a.stdout()).toMatch(/^recovered 3 of 3 notifications for e-shop 222651 \(0 already stored\) in \d+\.\d s\n$/);
   });
 
   it("says which variable to set when there is no API token, and refuses an e-shop without one", async () => {
