@@ -1,4 +1,5 @@
 import type { Db } from "../db/open-database.js";
+import { nextBatchSize, writeTransaction, yieldLock } from "../db/write-transaction.js";
 import type { Logger } from "../shared/logger.js";
 
 /** A stored event as the feed hands it on. */
@@ -38,7 +39,9 @@ export function createEventFeed(deps: {
   wakeDelayMs?: () => number;
 }): EventFeed {
   const { db, name, logger } = deps;
-  const batchSize = deps.batchSize ?? 500;
+  // The batch adapts to what the handler costs, so one transaction stays within the write budget.
+  const maxBatch = deps.batchSize ?? 500;
+  let batchSize = Math.min(100, maxBatch);
   db.prepare("INSERT INTO cursors (name, position) VALUES (?, 0) ON CONFLICT (name) DO NOTHING").run(name);
   const getCursor = db.prepare<[string], { position: number }>("SELECT position FROM cursors WHERE name = ?");
   const setCursor = db.prepare("UPDATE cursors SET position = ? WHERE name = ?");
@@ -47,34 +50,52 @@ export function createEventFeed(deps: {
             event_created_ms AS eventCreatedMs, received_at AS receivedAt
      FROM events WHERE id > ? ORDER BY id LIMIT ?`,
   );
-  const step = db.transaction((): number => {
+  const stepTx = writeTransaction(db, `feed:${name}`, (limit: number): number => {
     const from = getCursor.get(name)?.position ?? 0;
-    const events = read.all(from, batchSize);
+    const events = read.all(from, limit);
     if (events.length === 0) return 0;
     deps.handle(events);
     setCursor.run(events[events.length - 1]!.id, name);
     return events.length;
   });
+  /** One batch in one transaction; true when it came back full (more may be waiting). */
+  const step = (): boolean => {
+    const limit = batchSize;
+    const started = performance.now();
+    const n = stepTx(limit);
+    batchSize = nextBatchSize(limit, n, performance.now() - started, { min: 1, max: maxBatch });
+    return n === limit;
+  };
 
   let timer: NodeJS.Timeout | undefined;
   let active = false;
   let failures = 0;
+  // A pass pauses between batches; a timer firing meanwhile asks for one more pass after it.
+  let busy = false;
+  let wanted = false;
 
-  const pass = () => {
+  const pass = async () => {
     timer = undefined;
     if (!active) return;
+    if (busy) {
+      wanted = true;
+      return;
+    }
+    busy = true;
+    wanted = false;
     try {
-      while (step.immediate() === batchSize) {
-        // keep going while full batches come back
-      }
+      // Full batches come back while events wait: pause between them so webhook batches get the lock.
+      while (step() && active) await yieldLock();
       failures = 0;
     } catch (error) {
       failures++;
       if (failures === 1 || failures % 100 === 0) {
         logger.error({ err: (error as Error).message, feed: name, failures }, "event feed pass failed; retrying");
       }
+    } finally {
+      busy = false;
     }
-    schedule(deps.pollMs ?? 1000);
+    schedule(wanted ? 0 : (deps.pollMs ?? 1000));
   };
   // A pass already due sooner is kept: wakes arriving more often than the delay must not put
   // the pass off again and again (a steady stream of webhooks would starve the rules).
@@ -85,7 +106,7 @@ export function createEventFeed(deps: {
     if (timer && due <= at) return;
     if (timer) clearTimeout(timer);
     due = at;
-    timer = setTimeout(pass, ms);
+    timer = setTimeout(() => void pass(), ms);
   };
 
   return {
@@ -101,7 +122,7 @@ export function createEventFeed(deps: {
     },
     running: () => active,
     runUntilIdle() {
-      while (step.immediate() > 0) {
+      while (step()) {
         // drain
       }
     },

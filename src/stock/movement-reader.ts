@@ -1,3 +1,4 @@
+import { nextBatchSize, yieldLock } from "../db/write-transaction.js";
 import type { JobQueue } from "../jobs/job-queue.js";
 import type { Job } from "../jobs/job-types.js";
 import type { JobContext, JobOutcome } from "../jobs/job-worker.js";
@@ -45,12 +46,15 @@ export interface MovementReaderDeps {
 
 /**
  * Handles `movement-read` jobs: reads a warehouse's movement log after its cursor, every page,
- * and applies each page in ONE transaction — movement rows (their primary key makes each id
- * count once), product state, level history, the cursor, and the onStockChanges call.
- * A crash between pages loses nothing: the next attempt continues after the last committed page.
+ * and applies each page in chunks of consecutive movements, each chunk in ONE short transaction —
+ * movement rows (their primary key makes each id count once), product state, level history, the
+ * cursor, and the onStockChanges call. A crash between chunks loses nothing: the next attempt
+ * continues after the last committed one.
  */
 export function movementReader(deps: MovementReaderDeps) {
   const { repo, client, clock, options } = deps;
+  // Movements per transaction: adapts so that applying them and their rules stays within the write budget.
+  let chunkSize = 250;
 
   return async function readMovements(job: Job, ctx: JobContext): Promise<JobOutcome | void> {
     const stockId = Number(job.subject);
@@ -87,14 +91,28 @@ export function movementReader(deps: MovementReaderDeps) {
         return;
       }
       const details = await prefetchDetails(job.eshopId, fresh);
-      const maxId = fresh.length ? fresh[fresh.length - 1]!.id : lastId!;
-      repo.transaction(() => {
-        ctx.assertOwned();
-        const now = clock.now();
-        applyPage(job.eshopId, stockId, fresh, details, cause, now);
-        repo.advanceCursor(job.eshopId, stockId, maxId, now, true);
-      });
-      lastId = maxId;
+      if (fresh.length === 0) {
+        repo.transaction(() => {
+          ctx.assertOwned();
+          repo.advanceCursor(job.eshopId, stockId, lastId!, clock.now(), true);
+        });
+      }
+      // A page of up to 1,000 movements (and the rules they trigger) is applied in chunks, each
+      // in its own short transaction that also moves the cursor, with a pause between them.
+      for (let at = 0; at < fresh.length; ) {
+        const chunk = fresh.slice(at, at + chunkSize);
+        const started = performance.now();
+        repo.transaction(() => {
+          ctx.assertOwned();
+          const now = clock.now();
+          applyPage(job.eshopId, stockId, chunk, details, cause, now);
+          repo.advanceCursor(job.eshopId, stockId, chunk[chunk.length - 1]!.id, now, true);
+        });
+        chunkSize = nextBatchSize(chunkSize, chunk.length, performance.now() - started, { min: 20, max: 1000 });
+        at += chunk.length;
+        if (at < fresh.length) await yieldLock();
+      }
+      lastId = fresh.length ? fresh[fresh.length - 1]!.id : lastId!;
       const p = page.paginator;
       const more = page.movements.length >= options.itemsPerPage || (p !== null && p.page < p.pageCount);
       if (!more) return;

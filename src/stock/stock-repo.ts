@@ -1,4 +1,5 @@
 import type { Db } from "../db/open-database.js";
+import { writeTransaction } from "../db/write-transaction.js";
 import type { Movement } from "../shoptet/shoptet-types.js";
 import type { ProductState, LevelChangeRecord, AmountState } from "./stock-state.js";
 import type { Level } from "./stock-types.js";
@@ -141,9 +142,9 @@ export class StockRepo {
     );
   }
 
-  /** Runs `fn` in one immediate write transaction. */
+  /** Runs `fn` in one immediate write transaction (timed: see write-transaction.ts). */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    return writeTransaction(this.db, "stock", fn)();
   }
 
   getProduct(eshopId: number, code: string): ProductState | null {
