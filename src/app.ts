@@ -9,6 +9,7 @@ import { createWebApp } from "./http/create-web-app.js";
 import { dashboardSource } from "./runtime/dashboard-source.js";
 import { webhookKeyFor } from "./keys.js";
 import { registerDbGauges } from "./metrics/db-gauges.js";
+import { registerLockGauges } from "./metrics/lock-gauges.js";
 import { Metrics } from "./metrics/metrics.js";
 import { IngestQueue } from "./receiver/ingest-queue.js";
 import { SqliteBatchWriter } from "./receiver/batch-writer.js";
@@ -141,6 +142,7 @@ export function createApp(deps: AppDeps): App {
   }
   const walSyncer = ingestDb ? new WalSyncer(`${db.name}-wal`) : undefined;
   const outbox = createOutbox(db, clock, { onEnqueued: () => engine.wakeDelivery() });
+  registerLockGauges(metrics, () => engine.status().lockHold);
   registerDbGauges(metrics, { db, clock, shoptetStats: () => engine.status().shoptet });
 
   const writer = new SqliteBatchWriter(ingestDb ? new EventRepo(ingestDb) : events, {
@@ -149,6 +151,7 @@ export function createApp(deps: AppDeps): App {
     onCommitted: () => engine.noteIngested(),
     onFailure: (message) => engine.reportStorageFailure(message),
     onLockWait: () => metrics.ingestLockWaits.inc(),
+    onLockWaited: (ms) => metrics.ingestLockWait.observe(ms / 1000),
   });
   const ingest = new IngestQueue(writer, {
     onCommit: (results) => {

@@ -47,6 +47,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly ingestLockWait = new Histogram({
+    name: "stockwatch_ingest_lock_wait_seconds",
+    help: "How long a webhook batch that found the write lock taken waited for it",
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2],
+    registers: [this.registry],
+  });
+
   readonly storageErrors = new Counter({
     name: "stockwatch_storage_errors_total",
     help: "Failed database writes on the webhook path (answered 503)",

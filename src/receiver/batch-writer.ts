@@ -28,6 +28,8 @@ export interface SqliteBatchWriterOptions {
   onFailure?: (message: string) => void;
   /** Each time a batch found the write lock taken and waits for it. */
   onLockWait?: () => void;
+  /** After a batch that had to wait for the lock got it: how long it waited, ms. */
+  onLockWaited?: (ms: number) => void;
   /** Monotonic ms. */
   now?: () => number;
 }
@@ -51,11 +53,13 @@ export class SqliteBatchWriter implements BatchWriter {
 
   async write(batch: AcceptedWebhook[]): Promise<WriteResult[]> {
     const rows = batch.map((w) => rowOf(w));
-    const deadline = this.now() + (this.options.busyTimeoutMs ?? 2000);
+    const started = this.now();
+    const deadline = started + (this.options.busyTimeoutMs ?? 2000);
     let results: WriteResult[];
     for (let attempt = 0; ; attempt++) {
       try {
         results = storeRows((events) => this.repo.insertBatch(events), rows);
+        if (attempt > 0) this.options.onLockWaited?.(this.now() - started);
         break;
       } catch (error) {
         if (isBusy(error) && this.now() < deadline) {

@@ -1,3 +1,4 @@
+import { lockHoldsOf, onLongHold, type LockHoldStats } from "../db/write-transaction.js";
 import type { ShoptetClientStats } from "../shoptet/shoptet-client.js";
 import { buildPipeline, type Pipeline, type PipelineDeps } from "./build-pipeline.js";
 import { createIngestPacer } from "./ingest-pacer.js";
@@ -6,6 +7,8 @@ import { createIngestPacer } from "./ingest-pacer.js";
 export interface EngineStatus {
   services: Record<string, boolean>;
   shoptet: ShoptetClientStats;
+  /** How long the engine's write transactions held the database lock. */
+  lockHold: LockHoldStats;
 }
 
 export type EngineCoreDeps = Omit<PipelineDeps, "pace" | "eventRulesDelayMs">;
@@ -40,6 +43,10 @@ export function createEngineCore(deps: EngineCoreDeps): EngineCore {
   });
   let started = false;
   let stopped = false;
+  // Every writer of the engine cuts its work to the write budget; a long hold is a bug to report.
+  onLongHold(deps.db, (label, ms) =>
+    deps.logger.warn({ transaction: label, ms: Math.round(ms) }, "a write transaction held the database lock this long; webhook batches waited meanwhile"),
+  );
 
   return {
     pipeline,
@@ -59,7 +66,7 @@ export function createEngineCore(deps: EngineCoreDeps): EngineCore {
     status() {
       const services: Record<string, boolean> = {};
       for (const s of pipeline.services) services[s.name] = s.running();
-      return { services, shoptet: { ...pipeline.shoptet.stats } };
+      return { services, shoptet: { ...pipeline.shoptet.stats }, lockHold: { ...lockHoldsOf(deps.db) } };
     },
     runUntilIdle: () => pipeline.runUntilIdle(),
     reloadRules: () => pipeline.rules.reload(),

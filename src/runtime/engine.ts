@@ -1,3 +1,4 @@
+import { emptyLockHoldStats } from "../db/write-transaction.js";
 import { Worker } from "node:worker_threads";
 import { ConfigError } from "../shared/errors.js";
 import { writeLogLine, type Logger } from "../shared/logger.js";
@@ -29,7 +30,7 @@ export interface Engine {
 
 const NOTE_EVERY_MS = 5;
 
-const NO_STATUS: EngineStatus = { services: {}, shoptet: { requests: 0, retries: 0, rateLimited: 0, failures: 0 } };
+const NO_STATUS: EngineStatus = { services: {}, shoptet: { requests: 0, retries: 0, rateLimited: 0, failures: 0 }, lockHold: emptyLockHoldStats() };
 
 /** The engine on the calling thread: in-memory databases, and the demo's simulated clock. */
 export class InlineEngine implements Engine {

@@ -1,0 +1,36 @@
+import { Gauge } from "prom-client";
+import type { LockHoldStats } from "../db/write-transaction.js";
+import type { Metrics } from "./metrics.js";
+
+/**
+ * How long the engine held SQLite's write lock (webhook batches wait for it): read from the
+ * engine's status when Prometheus scrapes. The engine cuts its work into transactions of about
+ * 25 ms; the longest hold and the count over twice that say whether it keeps to it.
+ */
+export function registerLockGauges(metrics: Metrics, lockHold: () => LockHoldStats): void {
+  const registers = [metrics.registry];
+  new Gauge({
+    name: "stockwatch_write_lock_hold_max_seconds",
+    help: "Longest time one write transaction of the engine held the database lock since start",
+    registers,
+    collect() {
+      this.set(lockHold().maxMs / 1000);
+    },
+  });
+  new Gauge({
+    name: "stockwatch_write_lock_holds",
+    help: "Write transactions of the engine since start (a counter kept by the engine thread)",
+    registers,
+    collect() {
+      this.set(lockHold().count);
+    },
+  });
+  new Gauge({
+    name: "stockwatch_write_lock_holds_over_budget",
+    help: "Write transactions of the engine that held the lock over 50 ms since start",
+    registers,
+    collect() {
+      this.set(lockHold().overBudget);
+    },
+  });
+}
