@@ -1,4 +1,5 @@
 import type { Db } from "../db/open-database.js";
+import { nextBatchSize, writeTransaction } from "../db/write-transaction.js";
 
 const DAY_MS = 86_400_000;
 
@@ -27,7 +28,10 @@ export interface PruneRequest {
   digests?: readonly string[] | null;
   /** Longest forecast window in days (rules file); level changes and daily sales inside it stay. Default 365. */
   forecastWindowDays?: number;
-  /** Rows per transaction; between batches the daemon gets the write lock. Default 2000. */
+  /**
+   * Most rows per transaction (default 5,000); batches shrink below it to stay within the write
+   * budget (25 ms), and between them the daemon gets the write lock.
+   */
   batchSize?: number;
   /** Pause between batches, ms. Default 5. */
   pauseMs?: number;
@@ -52,6 +56,8 @@ export interface PruneStats {
   digestRuns: number;
   dailySales: number;
   batches: number;
+  /** The longest write transaction of the prune, ms (a running daemon's webhooks waited at most this long for it). */
+  longestHoldMs: number;
 }
 
 const DEFAULT_FORECAST_WINDOW_DAYS = 365;
@@ -67,7 +73,9 @@ function tableExists(db: Db, name: string): boolean {
  */
 export async function pruneHistory(request: PruneRequest): Promise<PruneStats> {
   const { db, now } = request;
-  const batchSize = Math.max(1, request.batchSize ?? 2000);
+  const maxBatch = Math.max(1, request.batchSize ?? 5000);
+  // Adapts to what a batch costs here (indexes, row sizes, the disk) to keep each one short.
+  let batchSize = Math.min(500, maxBatch);
   const pauseMs = request.pauseMs ?? 5;
   const cutoff = now - request.olderThanMs;
   const stats: PruneStats = {
@@ -86,6 +94,7 @@ export async function pruneHistory(request: PruneRequest): Promise<PruneStats> {
     digestRuns: 0,
     dailySales: 0,
     batches: 0,
+    longestHoldMs: 0,
   };
 
   // A digest's next period starts where its last successful scheduled run ended (or, before any,
@@ -115,11 +124,17 @@ export async function pruneHistory(request: PruneRequest): Promise<PruneStats> {
   /** Runs `step` (one batch, returns rows deleted) until a batch comes back short. */
   const inBatches = async (step: () => number): Promise<number> => {
     let total = 0;
+    const tx = writeTransaction(db, "prune", step);
     for (;;) {
-      const n = db.transaction(step).immediate();
+      const limit = batchSize;
+      const started = performance.now();
+      const n = tx();
+      const ms = performance.now() - started;
+      stats.longestHoldMs = Math.max(stats.longestHoldMs, ms);
+      batchSize = nextBatchSize(limit, n, ms, { min: 1, max: maxBatch });
       stats.batches++;
       total += n;
-      if (n < batchSize) return total;
+      if (n < limit) return total;
       await pause();
     }
   };
@@ -237,9 +252,25 @@ export async function pruneHistory(request: PruneRequest): Promise<PruneStats> {
     stats.levelChanges = await inBatches(() => dropLevels.run({ cut: forecastCutoff, limit: batchSize }).changes);
 
     if (tableExists(db, "forecast_daily")) {
-      // One row per product and day: small enough for one statement.
-      stats.dailySales = db.prepare<[number]>("DELETE FROM forecast_daily WHERE day < ?").run(Math.floor(forecastCutoff / DAY_MS)).changes;
-      stats.batches++;
+      // One row per product and day (millions in a large shop): in batches along the primary key,
+      // each continuing after the last product it reached (no index on the day alone).
+      const dayCut = Math.floor(forecastCutoff / DAY_MS);
+      const pickDays = db.prepare<[number, string, number, number], { eshop_id: number; code: string; day: number }>(
+        `SELECT eshop_id, code, day FROM forecast_daily
+          WHERE (eshop_id, code) >= (?, ?) AND day < ? ORDER BY eshop_id, code, day LIMIT ?`,
+      );
+      const dropDays = db.prepare<[string]>(
+        `DELETE FROM forecast_daily WHERE (eshop_id, code, day) IN
+           (SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?))`,
+      );
+      let from: [number, string] = [-1, ""];
+      stats.dailySales = await inBatches(() => {
+        const rows = pickDays.all(from[0], from[1], dayCut, batchSize);
+        if (rows.length === 0) return 0;
+        const last = rows[rows.length - 1]!;
+        from = [last.eshop_id, last.code];
+        return dropDays.run(JSON.stringify(rows.map((r) => [r.eshop_id, r.code, r.day]))).changes;
+      });
     }
 
     // ---- digest runs --------------------------------------------------------------------------

@@ -234,6 +234,20 @@ describe("stockwatch prune", () => {
     db.close();
   });
 
+  it("deletes old daily sales of many products in batches along the key, none inside the window", async () => {
+    const db = open();
+    const insert = db.prepare("INSERT INTO forecast_daily (eshop_id, code, day, out_customer) VALUES (?, ?, ?, 1000)");
+    for (let p = 0; p < 30; p++) for (let d = 1; d <= 130; d++) insert.run(ESHOP + (p % 2), `P-${p}`, Math.floor(ago(d) / DAY));
+    const { out, text } = capture();
+    await runPrune({ db, olderThanMs: 90 * DAY, now: NOW, forecastWindowDays: 28, batchSize: 7, pauseMs: 0 }, out);
+    // The period cutoff (90 days) is older than the forecast window here, so it decides.
+    const cut = Math.floor(ago(90) / DAY);
+    expect(count(db, "forecast_daily")).toBe(30 * 90);
+    expect(db.prepare("SELECT count(*) AS n FROM forecast_daily WHERE day < ?").get(cut)).toEqual({ n: 0 });
+    expect(text()).toMatch(/transactions, the longest \d+ ms/);
+    db.close();
+  });
+
   it("keeps what a digest's next period will read, and each digest's last run", async () => {
     const db = open();
     // "weekly" last ran 100 days ago: its next period starts there.

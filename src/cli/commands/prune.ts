@@ -47,6 +47,7 @@ export function formatPruneSummary(stats: PruneStats, olderThanMs: number, dbPat
   return (
     `pruned what is older than ${formatDuration(olderThanMs)} (before ${new Date(stats.cutoff).toISOString()}): ${parts.join(", ")}` +
     (kept.length ? `; kept ${kept.join(" and ")}` : "") +
+    `; ${n(stats.batches)} transactions, the longest ${Math.round(stats.longestHoldMs)} ms` +
     `; the file keeps its size and reuses the space (to shrink it: stop the daemon, run \`sqlite3 ${dbPath} VACUUM\`, start it)\n`
   );
 }
