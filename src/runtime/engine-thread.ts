@@ -7,6 +7,7 @@
 import { statSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import { openDatabase, WAL_SIZE_LIMIT_BYTES, type Db } from "../db/open-database.js";
+import { recordHold } from "../db/write-transaction.js";
 import { systemClock } from "../shared/clock.js";
 import { ConfigError } from "../shared/errors.js";
 import { createLogger } from "../shared/logger.js";
@@ -56,11 +57,24 @@ const sendStatus = () => post({ type: "status", status: core.status() });
 // the -wal file only starts over once a checkpoint has caught up with every commit, which a
 // storm of webhooks may not allow for minutes: past WAL_SIZE_LIMIT_BYTES, a RESTART checkpoint holds
 // new batches back (they wait without blocking the HTTP thread) until it has.
+//
+// While a RESTART checkpoint waits for readers (a backup, a long API read, a CLI command) it keeps
+// writers out: it may wait only a moment (CHECKPOINT_WAIT_MS), and gives up until the next second
+// rather than hold webhook batches back. Its hold is timed like a write transaction's.
+const CHECKPOINT_WAIT_MS = 20;
 const checkpointTimer = setInterval(() => {
+  const restart = walBytes() > WAL_SIZE_LIMIT_BYTES;
+  const started = performance.now();
   try {
-    db!.pragma(walBytes() > WAL_SIZE_LIMIT_BYTES ? "wal_checkpoint(RESTART)" : "wal_checkpoint(PASSIVE)");
+    if (restart) db!.pragma(`busy_timeout = ${CHECKPOINT_WAIT_MS}`);
+    db!.pragma(restart ? "wal_checkpoint(RESTART)" : "wal_checkpoint(PASSIVE)");
   } catch (error) {
     logger.warn({ err: (error as Error).message }, "WAL checkpoint failed; tried again in a moment");
+  } finally {
+    if (restart) {
+      db!.pragma(`busy_timeout = ${init.busyTimeoutMs}`);
+      recordHold(db!, "checkpoint", performance.now() - started);
+    }
   }
 }, init.checkpointEveryMs);
 
