@@ -7,102 +7,25 @@
  *   BENCH_SECONDS=10 BENCH_ROUNDS=3 BENCH_CONNECTIONS=64 npm run bench:ingest
  *
  * Bodies look like a shop's: `stock:movement` names one of 3 warehouses, the beta stock events one
- * of 2,000 product codes, orders/invoices/customers a new code each. Every body is unique because
- * `eventCreated` advances one second per request (Shoptet's timestamps have one-second
- * resolution, and identical notifications are one event by design).
+ * of 2,000 product codes, orders/invoices/customers a new code each. Every body is unique: each
+ * (instance, eventCreated second) pair is sent once, all dated in the past (see webhook-load.ts).
+ * Then bench/ingest-contention.ts (same `npm run bench:ingest`) measures webhooks while the daemon
+ * is given pathological rules and while `stockwatch prune` deletes a million events.
  */
-import autocannon from "autocannon";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { signBody } from "../src/receiver/verify-signature.js";
 import { median } from "./stats.js";
+import { EVENTS, KEY, load, startChild, stopChild } from "./webhook-load.js";
 
-const KEY = "bench-key-8a5e881b19ad6cc0bc98658";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 // Concurrent senders, one measurement per level: every request waits for a disk flush, so the
 // daemon's throughput grows with the number of requests a flush can cover; the baseline's does not.
 const CONNECTION_LEVELS = (process.env.BENCH_CONNECTIONS ?? "64,256").split(",").map(Number);
-// BENCH_EVENTS=order:create,invoice:create measures the receiver alone; the default mix also keeps the stock worker busy.
-const EVENTS = (process.env.BENCH_EVENTS ?? "stock:movement,order:create,stock:soldOut,invoice:create,customer:update").split(",");
 
-
-async function startChild(command: string, args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
-  const port = await new Promise<number>((resolve, reject) => {
-    let buffer = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const plain = /listening (\d+)/.exec(buffer);
-      const pino = /listening on [^:]+:(\d+)/.exec(buffer);
-      const match = plain ?? pino;
-      if (match) resolve(Number(match[1]));
-    });
-    child.once("exit", (code) => reject(new Error(`${command} exited with ${code} before listening`)));
-  });
-  child.stdout!.resume();
-  return { child, port };
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM");
-  await exited;
-}
-
-/** Shoptet's eventCreated format: local time with an offset without a colon. */
-function shoptetTime(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19)}+0000`;
-}
-
-const perEvent = new Map<string, number>();
-function instanceFor(event: string, n: number, run: string): string {
-  const k = (perEvent.get(event) ?? 0) + 1;
-  perEvent.set(event, k);
-  if (event === "stock:movement") return String(1 + (k % 3));
-  if (event.startsWith("stock:")) return `P-${(k * 7919) % 2000}`; // 7919 is prime: all 2,000 codes, scattered
-  return `${run}-${n}`;
-}
-
-let sequence = 0;
-const firstCreated = Date.now();
-function load(port: number, seconds: number, connections: number, overallRate?: number): Promise<autocannon.Result> {
-  const run = `${process.pid}-${Date.now()}`;
-  return new Promise((resolve, reject) => {
-    autocannon(
-      {
-        url: `http://127.0.0.1:${port}`,
-        connections,
-        duration: seconds,
-        ...(overallRate ? { overallRate } : {}),
-        requests: [
-          {
-            method: "POST",
-            path: "/webhooks/shoptet",
-            setupRequest: (req: any) => {
-              sequence++;
-              const event = EVENTS[sequence % EVENTS.length]!;
-              const body = JSON.stringify({
-                eshopId: 222651,
-                event,
-                eventCreated: shoptetTime(firstCreated + sequence * 1000),
-                eventInstance: instanceFor(event, sequence, run),
-              });
-              req.body = body;
-              req.headers = { "content-type": "application/json", "shoptet-webhook-signature": signBody(KEY, body) };
-              return req;
-            },
-          },
-        ],
-      },
-      (error: Error | null, result: autocannon.Result) => (error ? reject(error) : resolve(result)),
-    );
-  });
-}
 
 /**
  * ms until the daemon's pipeline has handled every stored event and no stock job is due — the
