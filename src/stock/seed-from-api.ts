@@ -1,4 +1,5 @@
 import type { Db } from "../db/open-database.js";
+import { nextBatchSize, yieldLock } from "../db/write-transaction.js";
 import type { Clock } from "../shared/clock.js";
 import { coerceError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
@@ -46,6 +47,7 @@ interface Collected {
   amounts: Map<number, { amountMilli: number; changeTime: number | null }>;
 }
 
+/** Most products per write transaction; fewer when they take longer than the write budget. */
 const WRITE_CHUNK = 500;
 
 /**
@@ -59,6 +61,7 @@ export async function seedFromApi(deps: SeedDeps, progress: SeedProgress = () =>
   const logger = deps.logger ?? silentLogger();
   const repo = new StockRepo(deps.db);
   const writer = new StockWriter(repo, () => {});
+  let chunkSize = 100;
   const result: SeedResult = { eshops: 0, warehouses: 0, products: 0, levels: { soldOut: 0, low: 0, ok: 0 }, detailsRead: 0, apiCalls: 0, added: 0, changed: 0, ms: 0 };
   const call = <T>(p: Promise<T>): Promise<T> => {
     result.apiCalls++;
@@ -98,8 +101,9 @@ export async function seedFromApi(deps: SeedDeps, progress: SeedProgress = () =>
     result.detailsRead += details.read;
 
     const codes = [...collected.keys()];
-    for (let i = 0; i < codes.length; i += WRITE_CHUNK) {
-      const chunk = codes.slice(i, i + WRITE_CHUNK);
+    for (let i = 0; i < codes.length; ) {
+      const chunk = codes.slice(i, i + chunkSize);
+      const started = performance.now();
       repo.transaction(() => {
         const now = deps.clock.now();
         const updates: ProductUpdate[] = chunk.map((code) => {
@@ -121,7 +125,11 @@ export async function seedFromApi(deps: SeedDeps, progress: SeedProgress = () =>
         }
         for (const u of updates) result.levels[u.next.level]++;
       });
-      progress("saving products", Math.min(i + WRITE_CHUNK, codes.length), codes.length);
+      chunkSize = nextBatchSize(chunk.length, chunk.length, performance.now() - started, { min: 10, max: WRITE_CHUNK });
+      i += chunk.length;
+      progress("saving products", i, codes.length);
+      // A daemon may be receiving webhooks on the same file: let it have the lock between chunks.
+      if (i < codes.length) await yieldLock();
     }
     repo.transaction(() => {
       for (const [stockId, lastId] of cursors) repo.advanceCursor(eshopId, stockId, lastId, deps.clock.now(), false);
