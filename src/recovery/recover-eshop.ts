@@ -103,7 +103,7 @@ export async function recoverEshop(deps: RecoveryDeps, eshopId: number, options:
         continue;
       }
       const row: IncomingEvent = {
-        ...toIncomingEvent({ raw: Buffer.from(JSON.stringify(made.envelope)), receivedAt, envelope: made.envelope }),
+        ...toIncomingEvent({ raw: Buffer.from(JSON.stringify(made.envelope)), receivedAt, envelope: made.envelope, createdMs: made.createdMs }),
         source: "recovered",
       };
       // Already stored: skip it here rather than in the INSERT, whose duplicate path asks the

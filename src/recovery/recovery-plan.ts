@@ -1,4 +1,4 @@
-import { describeEnvelopeError, webhookEnvelope, type WebhookEnvelope } from "../receiver/webhook-envelope.js";
+import { describeEnvelopeError, eventTimeMs, webhookEnvelope, type WebhookEnvelope } from "../receiver/webhook-envelope.js";
 import type { Paginator } from "../shoptet/shoptet-types.js";
 import type { NotificationQuery, WebhookNotification } from "../shoptet/webhook-notifications.js";
 
@@ -76,7 +76,7 @@ export function inOrderOfEvents<T extends Pick<WebhookNotification, "id" | "crea
 }
 
 /** A notification turned into the envelope the receiver would have stored, or why it cannot be. */
-export type EnvelopeOrReason = { envelope: WebhookEnvelope } | { reason: string };
+export type EnvelopeOrReason = { envelope: WebhookEnvelope; createdMs: number } | { reason: string };
 
 /**
  * The body Shoptet would have delivered, checked exactly as the receiver checks a webhook, so a
@@ -93,7 +93,9 @@ export function envelopeOf(n: WebhookNotification, eshopId: number): EnvelopeOrR
     eventInstance: n.data.eventInstance,
   });
   if (!parsed.success) return { reason: `notification ${n.id}: ${describeEnvelopeError(parsed.error)}` };
-  return { envelope: parsed.data };
+  const createdMs = eventTimeMs(parsed.data.eventCreated);
+  if (createdMs === null) return { reason: `notification ${n.id}: eventCreated "${parsed.data.eventCreated}" is not a date that exists` };
+  return { envelope: parsed.data, createdMs };
 }
 
 /** The CLI's and the log's one line, e.g. `recovered 312 of 318 notifications for e-shop 222651 (6 already stored) in 4.1 s`. */

@@ -85,7 +85,10 @@ describe("the envelope a notification stands for", () => {
   it("is checked like a webhook and gets the key the live webhook would have had", () => {
     const n = notification();
     const made = envelopeOf(n, 222651);
-    expect(made).toEqual({ envelope: { eshopId: 222651, event: "stock:movement", eventCreated: "2026-12-05T07:00:00+0000", eventInstance: "1" } });
+    expect(made).toEqual({
+      envelope: { eshopId: 222651, event: "stock:movement", eventCreated: "2026-12-05T07:00:00+0000", eventInstance: "1" },
+      createdMs: Date.parse("2026-12-05T07:00:00Z"),
+    });
     const live = { eshopId: 222651, event: "stock:movement", eventCreated: "2026-12-05T07:00:00+0000", eventInstance: "1" };
     expect(dedupeKeyOf((made as { envelope: typeof live }).envelope).equals(dedupeKeyOf(live))).toBe(true);
   });
@@ -95,6 +98,11 @@ describe("the envelope a notification stands for", () => {
     expect(envelopeOf(notification({ id: 6 }, { eshopId: 9 }), 222651)).toEqual({ reason: "notification 6 is for e-shop 9, not 222651" });
     const bad = envelopeOf(notification({ id: 7 }, { event: "not an event" }), 222651);
     expect("reason" in bad && bad.reason).toMatch(/^notification 7: event: event must look like entity:action/);
+    expect(envelopeOf(notification({ id: 8 }, { eventCreated: "2026-02-30T07:00:00+0000" }), 222651)).toEqual({
+      reason: 'notification 8: eventCreated "2026-02-30T07:00:00+0000" is not a date that exists',
+    });
+    const notATime = envelopeOf(notification({ id: 9 }, { eventCreated: "yesterday" }), 222651);
+    expect("reason" in notATime && notATime.reason).toMatch(/^notification 9: eventCreated: must be a Shoptet time/);
   });
 });
 
