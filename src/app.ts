@@ -6,6 +6,7 @@ import { openDatabase, type Db } from "./db/open-database.js";
 import { EventRepo } from "./events/event-repo.js";
 import { mountDashboard } from "./dashboard/dashboard-routes.js";
 import { createWebApp } from "./http/create-web-app.js";
+import { IngestState, livenessChecks, readinessChecks, unwritableFile } from "./http/health-checks.js";
 import { dashboardSource } from "./runtime/dashboard-source.js";
 import { webhookKeyFor } from "./keys.js";
 import { registerDbGauges } from "./metrics/db-gauges.js";
@@ -145,11 +146,18 @@ export function createApp(deps: AppDeps): App {
   registerLockGauges(metrics, () => engine.status().lockHold);
   registerDbGauges(metrics, { db, clock, shoptetStats: () => engine.status().shoptet });
 
+  const ingestState = new IngestState(clock);
   const writer = new SqliteBatchWriter(ingestDb ? new EventRepo(ingestDb) : events, {
     busyTimeoutMs,
     ...(walSyncer ? { flush: () => walSyncer.sync() } : {}),
-    onCommitted: () => engine.noteIngested(),
-    onFailure: (message) => engine.reportStorageFailure(message),
+    onCommitted: () => {
+      ingestState.committed();
+      engine.noteIngested();
+    },
+    onFailure: (message) => {
+      ingestState.failed(message);
+      engine.reportStorageFailure(message);
+    },
     onLockWait: () => metrics.ingestLockWaits.inc(),
     onLockWaited: (ms) => metrics.ingestLockWait.observe(ms / 1000),
   });
@@ -181,7 +189,14 @@ export function createApp(deps: AppDeps): App {
     },
   });
 
-  const heartbeat = db.prepare("INSERT INTO heartbeat (name, at) VALUES ('healthz', ?) ON CONFLICT (name) DO UPDATE SET at = excluded.at");
+  // The health routes only read: see health-checks.ts.
+  const canRead = db.prepare("SELECT count(*) FROM sqlite_schema").pluck();
+  const healthInputs = {
+    read: () => void canRead.get(),
+    unwritable: () => unwritableFile(db.name),
+    ingest: ingestState,
+    services: () => engine.status().services,
+  };
   const web = createWebApp({
     api: { events, views: buildApiViews({ db, rules, outbox, clock }) },
     adminRoutes: (web, guard) => {
@@ -192,17 +207,8 @@ export function createApp(deps: AppDeps): App {
     trustProxy: settings.trustProxy,
     metrics,
     logger,
-    health: () => {
-      const checks: Record<string, boolean | string> = {};
-      try {
-        heartbeat.run(clock.now());
-        checks.database = true;
-      } catch (error) {
-        checks.database = `not writable: ${(error as Error).message}`;
-      }
-      for (const [name, running] of Object.entries(engine.status().services)) checks[name] = running;
-      return checks;
-    },
+    health: () => livenessChecks(healthInputs),
+    ready: () => readinessChecks(healthInputs),
   });
 
   // Check header and request timeouts every second (Node checks every 30 s by default).

@@ -12,6 +12,8 @@ export interface WebAppDeps {
   logger: Logger;
   /** Health of the parts the daemon needs; the route answers 503 if any is false. */
   health: () => Record<string, boolean | string>;
+  /** Whether webhooks can be stored now (GET /readyz); answers at once, never waits for a lock. */
+  ready: () => Record<string, boolean | string>;
   /** Extra routers mounted behind the admin rule (the dashboard). */
   adminRoutes?: (app: Express, guard: ReturnType<typeof adminAuth>) => void;
 }
@@ -23,11 +25,12 @@ export function createWebApp(deps: WebAppDeps): Express {
   app.set("trust proxy", deps.trustProxy);
   app.set("query parser", "simple");
 
-  app.get("/healthz", (_req, res) => {
-    const checks = deps.health();
+  const answerChecks = (checks: Record<string, boolean | string>, res: Response) => {
     const ok = Object.values(checks).every((v) => v === true);
     res.status(ok ? 200 : 503).json({ ok, checks });
-  });
+  };
+  app.get("/healthz", (_req, res) => answerChecks(deps.health(), res));
+  app.get("/readyz", (_req, res) => answerChecks(deps.ready(), res));
 
   app.get("/metrics", async (_req, res) => {
     res.set("content-type", deps.metrics.registry.contentType);

@@ -52,7 +52,9 @@ describe("GET /healthz", () => {
     const res = await fetch(`${url}/healthz`);
     expect(res.status).toBe(200);
     expect(((await res.json()) as any).checks.database).toBe(true);
-    app.db.pragma("query_only = ON");
+    // /healthz no longer writes to find out: it reports the receiver's failed batch.
+    app.db.exec("CREATE TRIGGER refuse BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'refused'); END");
+    expect((await postWebhook(url, envelope("order:create", "HEALTHZ-1"))).status).toBe(503);
     const bad = await fetch(`${url}/healthz`);
     expect(bad.status).toBe(503);
     expect(((await bad.json()) as any).checks.database).toMatch(/not writable/);
