@@ -119,6 +119,19 @@ describe("the daemon's recovery service", () => {
     expect(text()).toMatch(/recovered 3 of 3 notifications for e-shop 222651 \(0 already stored\)/);
   });
 
+  it("with only the shared token on a fresh database, asks Shoptet which e-shop the token is for", async () => {
+    const { shoptet, db } = await rig();
+    failOrders(shoptet, 2);
+    const settings = readSettings({ STOCKWATCH_DB: ":memory:", SHOPTET_API_TOKEN: shoptet.token, SHOPTET_API_URL: shoptet.url });
+    const api = new ShoptetClient({ baseUrl: shoptet.url, tokenFor: () => settings.apiToken, clock: systemClock, maxAttempts: 1 });
+    const service = createRecoveryService({ db, clock: systemClock, logger: captureLogger().logger, api, settings, secrets: [], wake: () => undefined });
+    expect(await service.runOnce()).toMatchObject([{ eshopId: ESHOP, stored: 2 }]);
+    expect(shoptet.count("GET /api/eshop")).toBe(1);
+    // From then on the stored events (and the cursor) name the e-shop.
+    expect(await service.runOnce()).toMatchObject([{ eshopId: ESHOP, stored: 0, alreadyStored: 2 }]);
+    expect(shoptet.count("GET /api/eshop")).toBe(1);
+  });
+
   it("without any API token does nothing and says so once", async () => {
     const { db, shoptet } = await rig();
     const { logger, text } = captureLogger();
