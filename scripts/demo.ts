@@ -20,6 +20,8 @@ import { createApp, type App } from "../src/app.js";
 import { runDigestSend } from "../src/cli/commands/digest.js";
 import { readSettings } from "../src/config/env.js";
 import { signBody } from "../src/receiver/verify-signature.js";
+import { loadRulesFile } from "../src/rules/load-rules.js";
+import type { CompiledRules } from "../src/rules/rules-types.js";
 import { addDays, instantOf, wallTimeAt } from "../src/rules/zoned-time.js";
 import { createLogger, silentLogger } from "../src/shared/logger.js";
 import { ShoptetClient } from "../src/shoptet/shoptet-client.js";
@@ -191,7 +193,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const code = await runDigestSend(
       {
         db: app.db,
-        rules: app.rules.current(),
+        rules: demoRules(rulesPath),
         name: "end-of-day",
         from: opening,
         to: clock.now(),
@@ -355,6 +357,13 @@ function writeOutput(
 }
 
 // Run as a script (npm run demo → tsx scripts/demo.ts).
+/** The rules file as `stockwatch digest send` reads it (the daemon shows only their status). */
+function demoRules(path: string): CompiledRules {
+  const loaded = loadRulesFile(path);
+  if (!loaded.ok) throw new Error(`the demo's rules file is invalid: ${loaded.errors[0]!.message}`);
+  return loaded.rules;
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const args = new Set(process.argv.slice(2));
   const unknown = [...args].filter((a) => a !== "--keep" && a !== "--verbose");

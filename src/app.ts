@@ -25,7 +25,8 @@ import { createOutbox, type Outbox } from "./outbox/create-outbox.js";
 import { buildApiViews } from "./runtime/api-views.js";
 import { createEngineCore } from "./runtime/engine-core.js";
 import { InlineEngine, ThreadEngine, type Engine } from "./runtime/engine.js";
-import { openRulesSource, type RulesSource } from "./runtime/rules-source.js";
+import { mirrorRules } from "./runtime/rules-mirror.js";
+import { openRulesSource, snapshotRules, type RulesView } from "./runtime/rules-source.js";
 
 export interface AppDeps {
   settings: Settings;
@@ -59,8 +60,11 @@ export interface App {
   readonly metrics: Metrics;
   readonly events: EventRepo;
   readonly engine: Engine;
-  /** The rules as the HTTP side sees them (the engine keeps its own copy of the same file). */
-  readonly rules: RulesSource;
+  /**
+   * The rules as the HTTP side shows them: with an engine thread, what that thread last loaded
+   * (this thread parses the file only once, at startup); inline, the engine's own rules source.
+   */
+  readonly rules: RulesView;
   readonly outbox: Outbox;
   /** Re-reads the rules file (SIGHUP). */
   reloadRules(): void;
@@ -110,29 +114,39 @@ export function createApp(deps: AppDeps): App {
   const events = new EventRepo(db);
   const mode = deps.engine ?? (db.memory ? "inline" : "thread");
   const busyTimeoutMs = deps.ingestBusyTimeoutMs ?? 2000;
-  let rules: RulesSource;
+  let rules: RulesView;
+  let closeRules = () => {};
   let engine: Engine;
   // Webhooks are committed on this thread, on a connection of their own (see ingestConnection).
   let ingestDb: Db | undefined;
   try {
     if (mode === "thread" && db.memory) throw new ConfigError("an in-memory database cannot be shared with the engine thread: set STOCKWATCH_DB to a file");
     // Checked here so that a broken rules file stops the start with its errors, before any thread.
-    rules = openRulesSource(settings.rulesPath, { clock, logger: mode === "thread" ? silentLogger() : logger });
+    const source = openRulesSource(settings.rulesPath, { clock, logger: mode === "thread" ? silentLogger() : logger });
+    rules = source;
     if (mode === "inline") {
+      closeRules = () => source.close();
       engine = new InlineEngine(
         createEngineCore({
           db,
           settings,
           clock,
           logger,
-          rules,
+          rules: source,
           ...(deps.pipeline ? { options: deps.pipeline } : {}),
           ...(deps.fetch ? { fetch: deps.fetch } : {}),
         }),
       );
     } else {
       const { onDeliveryEvent: _callbacksStayHere, ...options } = deps.pipeline ?? {};
-      engine = new ThreadEngine({ dbPath: db.name, settings, options, busyTimeoutMs, checkpointEveryMs: 1000, logLevel: logger.level }, logger);
+      const thread = new ThreadEngine({ dbPath: db.name, settings, options, busyTimeoutMs, checkpointEveryMs: 1000, logLevel: logger.level }, logger);
+      // Reloads (edits, SIGHUP) are the engine thread's, which loads the rules anyway: parsing a
+      // large file here would hold every webhook answer for seconds. This thread mirrors its result.
+      const mirror = mirrorRules(snapshotRules(source));
+      source.close();
+      thread.onRules((snapshot) => mirror.update(snapshot));
+      rules = mirror;
+      engine = thread;
       ingestDb = ingestConnection(db.name);
       // Checkpoints are the engine thread's: one here would stall every request for its copy and fsync.
       if (!deps.db) db.pragma("wal_autocheckpoint = 0");
@@ -232,7 +246,7 @@ export function createApp(deps: AppDeps): App {
     rules,
     outbox,
     reloadRules() {
-      rules.reload();
+      // Inline, the engine's rules source is this side's too: one reload serves both.
       engine.reloadRules();
     },
     get port() {
@@ -246,7 +260,7 @@ export function createApp(deps: AppDeps): App {
         await engine.start();
       } catch (error) {
         stopped = true;
-        rules.close();
+        closeRules();
         ingestDb?.close();
         if (!deps.db) db.close();
         throw error;
@@ -269,7 +283,6 @@ export function createApp(deps: AppDeps): App {
             resolve(port);
             return;
           }
-          if (mode === "thread") rules.watch();
           engine.startServices().then(() => resolve(port), reject);
         };
         server.once("error", onError);
@@ -290,7 +303,7 @@ export function createApp(deps: AppDeps): App {
       await engine.close();
       await walSyncer?.close();
       ingestDb?.close();
-      rules.close();
+      closeRules();
       db.close();
     },
   };

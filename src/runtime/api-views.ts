@@ -9,7 +9,7 @@ import { listAlerts } from "../rules/alert-repo.js";
 import type { Clock } from "../shared/clock.js";
 import { listProducts } from "../stock/stock-queries.js";
 import type { Level } from "../stock/stock-types.js";
-import type { RulesSource } from "./rules-source.js";
+import type { RulesView } from "./rules-source.js";
 
 const FORECAST_SLICE = 500;
 
@@ -17,7 +17,7 @@ const FORECAST_SLICE = 500;
  * The read side of `/api/products`, `/api/alerts` and `/api/deliveries`, answered on the HTTP
  * thread from its own connection (WAL readers never wait for the engine thread's writes).
  */
-export function buildApiViews(deps: { db: Db; rules: RulesSource; outbox: Outbox; clock: Clock }): Record<string, ApiView> {
+export function buildApiViews(deps: { db: Db; rules: RulesView; outbox: Outbox; clock: Clock }): Record<string, ApiView> {
   const { db, rules, outbox, clock } = deps;
   const forecasts = createForecastReader(db);
   return {
@@ -31,7 +31,7 @@ export function buildApiViews(deps: { db: Db; rules: RulesSource; outbox: Outbox
       const products = listProducts(db, { ...(level ? { level: level as Level } : {}), limit });
       // A forecast costs ~30 µs a product: a whole shop's worth is computed in slices, letting the
       // webhooks that arrive meanwhile through (this is the HTTP thread).
-      const settings = rules.current().forecast.settings;
+      const settings = rules.forecastSettings();
       const now = clock.now();
       const out: object[] = [];
       for (let i = 0; i < products.length; i += FORECAST_SLICE) {

@@ -4,12 +4,12 @@ import type { EventRepo } from "../events/event-repo.js";
 import type { Outbox } from "../outbox/create-outbox.js";
 import { listAlerts } from "../rules/alert-repo.js";
 import { listProducts } from "../stock/stock-queries.js";
-import type { RulesSource } from "./rules-source.js";
+import type { RulesView } from "./rules-source.js";
 
 const ms = (iso: string | null): number => (iso === null ? 0 : Date.parse(iso));
 
 /** The dashboard's view of the database, built from the same repositories as `/api/*`. */
-export function dashboardSource(deps: { db: Db; events: EventRepo; outbox: Outbox; rules: RulesSource }): DashboardData {
+export function dashboardSource(deps: { db: Db; events: EventRepo; outbox: Outbox; rules: RulesView }): DashboardData {
   const { db, events, outbox, rules } = deps;
   const eventTypes = db.prepare<[], { event: string }>("SELECT DISTINCT event FROM events ORDER BY event");
   const digestRuns = (limit: number) =>

@@ -1,6 +1,7 @@
 import type { Settings } from "../config/env.js";
 import type { PipelineOptions } from "./build-pipeline.js";
 import type { EngineStatus } from "./engine-core.js";
+import type { RulesSnapshot } from "./rules-source.js";
 
 /** Pipeline tuning that can cross to another thread (numbers, no callbacks). */
 export type ThreadPipelineOptions = Omit<PipelineOptions, "onDeliveryEvent">;
@@ -35,4 +36,6 @@ export type EngineReply =
   | { type: "status"; status: EngineStatus }
   | { type: "started"; status: EngineStatus }
   | { type: "log"; line: string }
+  /** After the thread's first load and after every reload: what the HTTP side shows (rules-mirror.ts). */
+  | { type: "rules"; rules: RulesSnapshot }
   | { type: "stopped" };

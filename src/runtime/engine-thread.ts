@@ -13,6 +13,7 @@ import { ConfigError } from "../shared/errors.js";
 import { createLogger } from "../shared/logger.js";
 import { createEngineCore, type EngineCore } from "./engine-core.js";
 import type { EngineInit, EngineReply, EngineRequest } from "./engine-protocol.js";
+import { snapshotRules } from "./rules-source.js";
 
 const port = parentPort!;
 const init = workerData as EngineInit;
@@ -115,4 +116,8 @@ port.on("message", (request: EngineRequest) => {
       return;
   }
 });
+// The HTTP side keeps no rules of its own after startup: it shows what this thread loaded.
+const postRules = () => post({ type: "rules", rules: snapshotRules(core.pipeline.rules) });
+core.pipeline.rules.onStatus(postRules);
+postRules();
 post({ type: "ready", status: core.status() });

@@ -4,6 +4,7 @@ import { ConfigError } from "../shared/errors.js";
 import { writeLogLine, type Logger } from "../shared/logger.js";
 import type { EngineCore, EngineStatus } from "./engine-core.js";
 import type { EngineInit, EngineReply, EngineRequest } from "./engine-protocol.js";
+import type { RulesSnapshot } from "./rules-source.js";
 
 /**
  * The HTTP thread's handle on the engine (see engine-core.ts): hears about committed webhooks,
@@ -90,6 +91,7 @@ export class ThreadEngine implements Engine {
   private servicesStarted: (() => void) | undefined;
   private closing = false;
   private stopped: Promise<void> | undefined;
+  private rulesListener: ((rules: RulesSnapshot) => void) | undefined;
 
   constructor(
     private readonly init: EngineInit,
@@ -126,6 +128,9 @@ export class ThreadEngine implements Engine {
           return;
         case "status":
           this.last = reply.status;
+          return;
+        case "rules":
+          this.rulesListener?.(reply.rules);
           return;
         case "started":
           this.last = reply.status;
@@ -222,6 +227,11 @@ export class ThreadEngine implements Engine {
 
   reloadRules(): void {
     this.post({ type: "reload-rules" });
+  }
+
+  /** The thread's rules after each of its loads and reloads (see rules-mirror.ts). */
+  onRules(listener: (rules: RulesSnapshot) => void): void {
+    this.rulesListener = listener;
   }
 
   wakeDelivery(): void {

@@ -6,15 +6,35 @@ import type { Clock } from "../shared/clock.js";
 import { ConfigError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import type { RulesStatus } from "../dashboard/dashboard-data.js";
+import type { ForecastSettings } from "../forecast/forecast-types.js";
 
 /**
  * RulesSource holds the rules in force: loaded at startup (an invalid or missing file stops the
  * daemon with the errors), then hot-reloaded on edits and SIGHUP — a broken edit is refused and
  * logged, and the last good rules keep running.
  */
-export interface RulesSource {
-  current(): CompiledRules;
+/**
+ * What the HTTP side needs of the rules: the dashboard's status line and the forecast settings of
+ * `/api/products`. In production it is a mirror of the engine thread's rules (rules-mirror.ts), so
+ * that no reload parses YAML on the thread that answers webhooks.
+ */
+export interface RulesView {
   status(): RulesStatus;
+  forecastSettings(): ForecastSettings;
+}
+
+/** A RulesView as plain data, to post from the engine thread (structured-cloneable). */
+export interface RulesSnapshot {
+  status: RulesStatus;
+  forecast: ForecastSettings;
+}
+
+export function snapshotRules(view: RulesView): RulesSnapshot {
+  return { status: view.status(), forecast: { ...view.forecastSettings() } };
+}
+
+export interface RulesSource extends RulesView {
+  current(): CompiledRules;
   /** Re-reads the file now (SIGHUP). */
   reload(): void;
   /** Starts watching the file for edits. */
@@ -22,6 +42,8 @@ export interface RulesSource {
   close(): void;
   /** Called after a valid new version is in force. */
   onChange(listener: (rules: CompiledRules) => void): void;
+  /** Called after every reload that changed the status: a new version, or an edit refused. */
+  onStatus(listener: () => void): void;
 }
 
 export function summarizeRules(rules: CompiledRules): string {
@@ -46,6 +68,7 @@ export function openRulesSource(path: string, deps: { clock: Clock; logger: Logg
   let lastErrors: string[] = [];
   let watcher: RulesWatcher | undefined;
   const listeners: ((rules: CompiledRules) => void)[] = [];
+  const statusListeners: (() => void)[] = [];
   const log = deps.logger.child({ component: "rules" });
 
   const onValid = (next: CompiledRules) => {
@@ -54,15 +77,18 @@ export function openRulesSource(path: string, deps: { clock: Clock; logger: Logg
     lastErrors = [];
     log.info({ path, summary: summarizeRules(next) }, "rules reloaded");
     for (const l of listeners) l(next);
+    for (const l of statusListeners) l();
   };
   const onInvalid = (errors: RuleError[]) => {
     lastErrors = errors.map((e) => formatRuleError(e));
     log.error({ path, errors: lastErrors }, "rules file edit refused; the previous rules keep running");
+    for (const l of statusListeners) l();
   };
 
   const source: RulesSource = {
     current: () => rules,
     status: () => ({ path, loadedAtMs: loadedAt, ok: lastErrors.length === 0, errors: lastErrors, summary: summarizeRules(rules) }),
+    forecastSettings: () => rules.forecast.settings,
     reload() {
       if (watcher) watcher.reload();
       else {
@@ -84,6 +110,9 @@ export function openRulesSource(path: string, deps: { clock: Clock; logger: Logg
     },
     onChange(listener) {
       listeners.push(listener);
+    },
+    onStatus(listener) {
+      statusListeners.push(listener);
     },
   };
   return source;
