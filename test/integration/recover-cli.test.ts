@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { runRecoverCommand } from "../../src/cli/commands/recover.js";
 import { runCli, type CliIo } from "../../src/cli/run-cli.js";
@@ -110,6 +111,7 @@ describe("stockwatch recover", () => {
     expect(await runCli(["recover", "--since", "yesterday"], { STOCKWATCH_DB: dbPath }, bad)).toBe(1);
     expect(bad.stderr()).toContain('--since takes a duration like 30m, 24h or 7d, got "yesterday"');
     expect(shoptet.count("GET /api/webhooks/notifications")).toBe(0);
+    expect(existsSync(dbPath)).toBe(false); // refused before the database was opened (or created)
   });
 
   it("exits 1 when Shoptet cannot be reached, naming the URL but never the token", async () => {

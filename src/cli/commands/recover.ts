@@ -67,17 +67,18 @@ export async function runRecoverCommand(args: string[], env: Env, out: Output, e
   const secrets = secretsOf(settings);
   const clock = options.clock ?? systemClock;
   const client = new ShoptetClient({ baseUrl: settings.shoptetApiUrl, tokenFor: tokenLookup(settings), clock });
+  // Checked before the database is opened (and perhaps created).
+  if (!settings.apiToken && settings.apiTokens.size === 0) {
+    err.write(`stockwatch: ${noTokenMessage()}\n`);
+    return 1;
+  }
+  const missing = named.find((id) => !client.hasToken(id));
+  if (missing !== undefined) {
+    err.write(`stockwatch: ${noTokenMessage(missing)}\n`);
+    return 1;
+  }
 
   return withDatabaseOrSay(settings, err, async (db) => {
-    if (!settings.apiToken && settings.apiTokens.size === 0) {
-      err.write(`stockwatch: ${noTokenMessage()}\n`);
-      return 1;
-    }
-    const missing = named.find((id) => !client.hasToken(id));
-    if (missing !== undefined) {
-      err.write(`stockwatch: ${noTokenMessage(missing)}\n`);
-      return 1;
-    }
     let eshopIds = named;
     if (eshopIds.length === 0) {
       try {
