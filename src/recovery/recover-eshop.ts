@@ -23,7 +23,11 @@ export interface RecoveryDeps {
   onStored?: (rows: number) => void;
   /** Notifications looked at so far, and how many the log says there are (when known). */
   onProgress?: (done: number, total: number | undefined) => void;
-  /** Rows per write transaction (default 200), so webhooks never wait long for the lock. */
+  /**
+   * Rows per write transaction (default 100), so webhooks never wait long for the lock. Measured
+   * (20,000 notifications, 2 busy cores): 1.8-2.8 s in all, the lock held 5 ms per transaction
+   * (median; p95 8-11 ms); with 200 rows 9-10 ms (p95 15-16 ms).
+   */
   chunkSize?: number;
   /** Asked before each page and each write: true ends the pass (the daemon is stopping). */
   shouldStop?: () => boolean;
@@ -65,7 +69,7 @@ export async function recoverEshop(deps: RecoveryDeps, eshopId: number, options:
   const started = performance.now();
   const repo = new RecoveryRepo(deps.db);
   const events = new EventRepo(deps.db);
-  const chunkSize = Math.max(1, deps.chunkSize ?? 200);
+  const chunkSize = Math.max(1, deps.chunkSize ?? 100);
   const fromMs = startOfRead({ now: clock.now(), cursorMs: repo.cursor(eshopId), sinceMs: options.sinceMs });
   const result: RecoveryResult = { eshopId, taken: 0, stored: 0, alreadyStored: 0, unusable: 0, fromMs, ms: 0 };
   const seen = new Set<number>();
