@@ -8,6 +8,11 @@ export interface WatchRulesOptions {
   debounceMs?: number;
   /** The rules already running; an unchanged file (same checksum) is not reported again. */
   current?: CompiledRules;
+  /**
+   * After a refused edit, the file is valid again and the same as the rules in force (the edit was
+   * undone): nothing to apply, but the refusal no longer holds.
+   */
+  onRecovered?: () => void;
   /** The directory watch failed (e.g. the folder was removed); SIGHUP via reload() still works. */
   onWatchError?: (error: Error) => void;
   /** For tests: how to watch a directory. */
@@ -48,8 +53,12 @@ export function watchRules(
     if (closed) return;
     const result = loadRulesFile(path);
     if (result.ok) {
+      const wasBad = lastBadText !== undefined;
       lastBadText = undefined;
-      if (good && good.checksum === result.rules.checksum) return;
+      if (good && good.checksum === result.rules.checksum) {
+        if (wasBad) options.onRecovered?.();
+        return;
+      }
       good = result.rules;
       onValid(result.rules);
     } else {

@@ -79,6 +79,12 @@ export function openRulesSource(path: string, deps: { clock: Clock; logger: Logg
     for (const l of listeners) l(next);
     for (const l of statusListeners) l();
   };
+  // An edit was refused, then undone: the rules in force did not change, but the errors are gone.
+  const onRecovered = () => {
+    lastErrors = [];
+    log.info({ path }, "rules file is valid again, the same as the rules in force");
+    for (const l of statusListeners) l();
+  };
   const onInvalid = (errors: RuleError[]) => {
     lastErrors = errors.map((e) => formatRuleError(e));
     log.error({ path, errors: lastErrors }, "rules file edit refused; the previous rules keep running");
@@ -95,12 +101,14 @@ export function openRulesSource(path: string, deps: { clock: Clock; logger: Logg
         const result = loadRulesFile(path);
         if (result.ok) {
           if (result.rules.checksum !== rules.checksum) onValid(result.rules);
+          else if (lastErrors.length) onRecovered();
         } else onInvalid(result.errors);
       }
     },
     watch() {
       watcher ??= watchRules(path, onValid, onInvalid, {
         current: rules,
+        onRecovered,
         onWatchError: (error) => log.warn({ err: error.message }, "cannot watch the rules file; send SIGHUP to reload it"),
       });
     },
