@@ -1,4 +1,5 @@
 import type { Db } from "../db/open-database.js";
+import { writeTransaction } from "../db/write-transaction.js";
 
 /** The SQL of recovery: per-e-shop cursors, the recovered-events counter, and key look-ups. */
 export class RecoveryRepo {
@@ -45,9 +46,9 @@ export class RecoveryRepo {
     return this.db.prepare("SELECT event, n FROM recovered_event_counts ORDER BY event").all() as { event: string; n: number }[];
   }
 
-  /** Runs `fn` in one IMMEDIATE transaction (short: one chunk of events). */
+  /** Runs `fn` in one IMMEDIATE transaction (short: one chunk of events), timed as a write-lock hold. */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    return writeTransaction(this.db, "recovery", fn)();
   }
 
   /**

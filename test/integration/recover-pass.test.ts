@@ -36,7 +36,7 @@ function failOrders(shoptet: ShoptetStandin, n: number, secondsAgo = 1800): void
 const count = (db: ReturnType<typeof openDatabase>, sql: string) => (db.prepare(sql).get() as { n: number }).n;
 
 describe("a recovery pass", () => {
-  it("reads every page even while new notifications push the log along, and writes at most 100 rows per transaction", async () => {
+  it("reads every page even while new notifications push the log along, and writes at most 200 rows per transaction", async () => {
     const { shoptet, db, api } = await rig();
     failOrders(shoptet, 1200);
     // While page 2 is asked for, 30 new failures are logged (they list first: page 2 now starts
@@ -63,7 +63,7 @@ describe("a recovery pass", () => {
     );
     expect(result).toMatchObject({ taken: 1200, stored: 1200, alreadyStored: 0, unusable: 0 });
     expect(count(db, "SELECT count(*) AS n FROM events WHERE source = 'recovered'")).toBe(1200);
-    expect(Math.max(...chunks)).toBe(100);
+    expect(Math.max(...chunks)).toBeLessThanOrEqual(200);
     expect(chunks.reduce((a, b) => a + b, 0)).toBe(1200);
     const pages = shoptet.requests.filter((r) => r.route === NOTIFICATIONS).map((r) => [r.query.get("status"), r.query.get("page"), r.query.get("itemsPerPage")]);
     expect(pages).toEqual([
