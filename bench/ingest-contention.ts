@@ -77,10 +77,10 @@ function seedTemplate(path: string, n: number): void {
   db.close();
 }
 
-async function engineLockHoldMs(port: number): Promise<number> {
+async function engineLockHold(port: number): Promise<{ ms: number; by: string }> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const m = /^stockwatch_write_lock_hold_max_seconds (\S+)$/m.exec(text);
-  return m ? Number(m[1]) * 1000 : NaN;
+  const m = /^stockwatch_write_lock_hold_max_seconds\{transaction="([^"]*)"\} (\S+)$/m.exec(text);
+  return m ? { ms: Number(m[2]) * 1000, by: m[1]! } : { ms: NaN, by: "?" };
 }
 
 interface RunResult {
@@ -89,7 +89,7 @@ interface RunResult {
   p99: number;
   max: number;
   non200: number;
-  lockMs: number;
+  lock: { ms: number; by: string };
   note: string;
 }
 
@@ -128,7 +128,7 @@ async function run(name: string, dir: string, template: string, rulesPath: strin
       p99: result.latency.p99,
       max: result.latency.max,
       non200: result.non2xx + result.errors + result.timeouts,
-      lockMs: await engineLockHoldMs(port),
+      lock: await engineLockHold(port),
       note,
     };
   } finally {
@@ -153,7 +153,7 @@ async function main() {
     results.push(await run("prune", dir, template, "config/rules.yaml", { prune: true }));
     for (const r of results) {
       console.log(
-        `  ${r.name.padEnd(8)} p50 ${r.p50} ms  p99 ${r.p99} ms  max ${r.max} ms  non-200 ${r.non200}  engine's longest write-lock hold ${r.lockMs.toFixed(1)} ms` +
+        `  ${r.name.padEnd(8)} p50 ${r.p50} ms  p99 ${r.p99} ms  max ${r.max} ms  non-200 ${r.non200}  engine's longest write-lock hold ${r.lock.ms.toFixed(1)} ms (${r.lock.by})` +
           (r.note ? `\n           ${r.note}` : ""),
       );
     }

@@ -11,10 +11,13 @@ export function registerLockGauges(metrics: Metrics, lockHold: () => LockHoldSta
   const registers = [metrics.registry];
   new Gauge({
     name: "stockwatch_write_lock_hold_max_seconds",
-    help: "Longest time one write transaction of the engine held the database lock since start",
+    help: "Longest time one write transaction of the engine held the database lock since start, and which one",
+    labelNames: ["transaction"] as const,
     registers,
     collect() {
-      this.set(lockHold().maxMs / 1000);
+      this.reset();
+      const { maxMs, maxLabel } = lockHold();
+      this.set({ transaction: maxLabel || "none" }, maxMs / 1000);
     },
   });
   new Gauge({

@@ -61,6 +61,8 @@ export interface PruneStats {
 }
 
 const DEFAULT_FORECAST_WINDOW_DAYS = 365;
+/** A PASSIVE checkpoint (no lock) after this many batches keeps the -wal file from growing when no daemon runs. */
+const CHECKPOINT_EVERY_BATCHES = 20;
 
 function tableExists(db: Db, name: string): boolean {
   return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
@@ -135,6 +137,7 @@ export async function pruneHistory(request: PruneRequest): Promise<PruneStats> {
       stats.batches++;
       total += n;
       if (n < limit) return total;
+      if (stats.batches % CHECKPOINT_EVERY_BATCHES === 0) db.pragma("wal_checkpoint(PASSIVE)");
       await pause();
     }
   };
@@ -144,10 +147,22 @@ export async function pruneHistory(request: PruneRequest): Promise<PruneStats> {
   // picks below exclude every row something still points at; foreign_key_check confirms it at the end.
   const foreignKeys = db.pragma("foreign_keys", { simple: true }) as number;
   db.pragma("foreign_keys = OFF");
+  // A batch holds the write lock only for its own work: no fsync of the -wal file in its commit
+  // (synchronous=NORMAL; a power cut may undo the last batches, and a new prune redoes them) and
+  // no checkpoint inside its commit (they run between batches, without the lock).
+  const synchronous = db.pragma("synchronous", { simple: true }) as number;
+  const autocheckpoint = db.pragma("wal_autocheckpoint", { simple: true }) as number;
+  db.pragma("synchronous = NORMAL");
+  db.pragma("wal_autocheckpoint = 0");
   try {
     await pruneRows();
   } finally {
     if (foreignKeys) db.pragma("foreign_keys = ON");
+    db.pragma(`synchronous = ${synchronous}`);
+    db.pragma(`wal_autocheckpoint = ${autocheckpoint}`);
+    // Copies what the batches wrote into the database file and makes it durable (a checkpoint
+    // syncs the -wal file first).
+    db.pragma("wal_checkpoint(PASSIVE)");
   }
   const broken = [...db.pragma("foreign_key_check(jobs)") as unknown[], ...db.pragma("foreign_key_check(slack_incidents)") as unknown[]];
   if (broken.length) throw new Error(`pruning left ${broken.length} rows pointing at deleted ones (a bug in stockwatch prune; please report it)`);

@@ -33,6 +33,9 @@ try {
   // Webhook batches go first: the pipeline waits for the write lock (it may sleep; this thread
   // answers nobody) no longer than a batch may; its loops retry what did not get it.
   db.pragma(`busy_timeout = ${init.busyTimeoutMs}`);
+  // Checkpoints run from the timer below, not inside this thread's commits: a commit then takes
+  // exactly as long as it holds the write lock (which is what write-transaction.ts times).
+  db.pragma("wal_autocheckpoint = 0");
   core = createEngineCore({ db, settings: init.settings, clock: systemClock, logger, options: init.options });
 } catch (error) {
   db?.close();
@@ -53,8 +56,8 @@ let statusTimer: NodeJS.Timeout | undefined;
 const sendStatus = () => post({ type: "status", status: core.status() });
 
 // The HTTP thread's connections never checkpoint (it would stall webhooks for the copy and its
-// fsync); this thread's commits do (wal_autocheckpoint), and this timer covers the times the
-// pipeline has nothing to commit. PASSIVE copies what it can without taking the write lock, but
+// fsync); this thread does, every second from this timer. PASSIVE copies what it can without
+// taking the write lock, but
 // the -wal file only starts over once a checkpoint has caught up with every commit, which a
 // storm of webhooks may not allow for minutes: past WAL_SIZE_LIMIT_BYTES, a RESTART checkpoint holds
 // new batches back (they wait without blocking the HTTP thread) until it has.
