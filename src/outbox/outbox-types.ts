@@ -35,6 +35,15 @@ export interface AlertMessage {
   event?: { type: string; instance: string; eventId: number };
   /** One line, human readable, e.g. "Sold out: KAV-1 Colombia 250 g (0 left, minimum 5)". */
   summary: string;
+  /**
+   * Slack only: show the Acknowledge / Snooze / Undo buttons (an open stock alert while
+   * SLACK_SIGNING_SECRET is set). The buttons act on every alert of the Slack message they sit in.
+   */
+  actions?: boolean;
+  /** Who acknowledged the alert in Slack and when (epoch ms): shown in the message. */
+  acknowledged?: { by: string; at: number } | null;
+  /** No reminders before this time (epoch ms): shown in the message. */
+  snoozedUntil?: number | null;
 }
 
 export interface DigestMessage {
