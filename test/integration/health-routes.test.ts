@@ -6,10 +6,14 @@ import { envelope, postWebhook } from "../helpers/webhooks.js";
 
 const closers = closeAfterEach();
 
-/** Another connection to the daemon's database file (a CLI command, or `sqlite3` by hand). */
+/**
+ * Another connection to the daemon's database file (a CLI command, or `sqlite3` by hand). Like a
+ * CLI command it waits for the daemon's own short transactions (the engine may be writing when the
+ * test takes the lock).
+ */
 function otherConnection(dbPath: string): Database.Database {
   const conn = new Database(dbPath);
-  conn.pragma("busy_timeout = 0");
+  conn.pragma("busy_timeout = 5000");
   closers.push(() => conn.close());
   return conn;
 }
