@@ -18,6 +18,8 @@ export interface Settings {
   shoptetApiUrl: string;
   slackBotToken: string | undefined;
   slackApiUrl: string;
+  /** Slack app signing secret (`SLACK_SIGNING_SECRET`): verifies POST /slack/interactions; unset, messages carry no buttons. */
+  slackSigningSecret: string | undefined;
   smtpUrl: string | undefined;
   mailFrom: string;
   adminToken: string | undefined;
@@ -86,6 +88,7 @@ export function readSettings(env: Env): Settings {
     shoptetApiUrl: nonEmpty(env.SHOPTET_API_URL) ?? "https://api.myshoptet.com",
     slackBotToken: nonEmpty(env.SLACK_BOT_TOKEN),
     slackApiUrl: nonEmpty(env.SLACK_API_URL) ?? "https://slack.com/api/",
+    slackSigningSecret: nonEmpty(env.SLACK_SIGNING_SECRET),
     smtpUrl: nonEmpty(env.SMTP_URL),
     mailFrom: nonEmpty(env.MAIL_FROM) ?? "stockwatch@localhost",
     adminToken: nonEmpty(env.ADMIN_TOKEN),
@@ -105,6 +108,7 @@ export function secretsOf(settings: Settings): string[] {
   push(settings.apiToken);
   settings.apiTokens.forEach((v) => push(v));
   push(settings.slackBotToken);
+  push(settings.slackSigningSecret);
   push(settings.adminToken);
   if (settings.smtpUrl) {
     const url = new URL(settings.smtpUrl);
