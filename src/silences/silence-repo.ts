@@ -1,0 +1,204 @@
+import type { Db } from "../db/open-database.js";
+import type { Silence } from "./silence-match.js";
+
+interface SilenceRow {
+  id: number;
+  products: string;
+  rule: string | null;
+  eshop_id: number | null;
+  reason: string;
+  created_by: string;
+  created_at: number;
+  ends_at: number;
+  expired_at: number | null;
+}
+
+export interface NewSilence {
+  products: readonly string[];
+  rule: string | null;
+  eshopId: number | null;
+  reason: string;
+  createdBy: string;
+  createdAt: number;
+  endsAt: number;
+}
+
+/** An open alert whose open message a silence held back. */
+export interface PendingAlert {
+  id: number;
+  rule: string;
+  checksum: string;
+  kind: "stock" | "event";
+  eshopId: number;
+  subject: string;
+  suppressed: boolean;
+  lastValues: unknown;
+}
+
+export type ExpireResult = "expired" | "unknown" | "over";
+
+/** The silence as the CLI, the dashboard and GET /api/silences show it (times as ISO strings). */
+export interface SilenceView {
+  id: number;
+  products: string[];
+  rule: string | null;
+  eshopId: number | null;
+  reason: string;
+  createdBy: string;
+  createdAt: string;
+  endsAt: string;
+  expiredAt: string | null;
+  active: boolean;
+}
+
+/**
+ * Writes to the silences through this connection, counted: a reader on the same connection (the
+ * inline engine) cannot see them in `PRAGMA data_version`, which only counts other connections' commits.
+ */
+const localWrites = new WeakMap<Db, number>();
+
+/** Changes when silences may have changed: other connections' commits, or this connection's silence writes. */
+export function silencesVersion(db: Db): string {
+  return `${db.pragma("data_version", { simple: true }) as number}:${localWrites.get(db) ?? 0}`;
+}
+
+function toSilence(r: SilenceRow): Silence {
+  return {
+    id: r.id,
+    products: JSON.parse(r.products) as string[],
+    rule: r.rule,
+    eshopId: r.eshop_id,
+    reason: r.reason,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+    endsAt: r.ends_at,
+    expiredAt: r.expired_at,
+  };
+}
+
+export function silenceView(s: Silence, now: number): SilenceView {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return {
+    id: s.id,
+    products: [...s.products],
+    rule: s.rule,
+    eshopId: s.eshopId,
+    reason: s.reason,
+    createdBy: s.createdBy,
+    createdAt: iso(s.createdAt),
+    endsAt: iso(s.endsAt),
+    expiredAt: s.expiredAt === null ? null : iso(s.expiredAt),
+    active: now < s.endsAt && s.expiredAt === null,
+  };
+}
+
+/**
+ * SilenceRepo holds the SQL of silences: the silences themselves, and the marks they leave on
+ * alerts (`silenced_by`, `silence_pending`). Every method is one statement; times are passed in.
+ */
+export class SilenceRepo {
+  private readonly s;
+
+  constructor(private readonly db: Db) {
+    this.s = {
+      insert: db.prepare<unknown[], SilenceRow>(
+        `INSERT INTO silences (products, rule, eshop_id, reason, created_by, created_at, ends_at, expired_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, NULL) RETURNING *`,
+      ),
+      get: db.prepare<[number], SilenceRow>("SELECT * FROM silences WHERE id = ?"),
+      active: db.prepare<[number], SilenceRow>("SELECT * FROM silences WHERE expired_at IS NULL AND ends_at > ? ORDER BY ends_at, id"),
+      recent: db.prepare<[number], SilenceRow>("SELECT * FROM silences ORDER BY id DESC LIMIT ?"),
+      expire: db.prepare("UPDATE silences SET expired_at = ? WHERE id = ? AND expired_at IS NULL AND ends_at > ?"),
+      hold: db.prepare(
+        `UPDATE alerts SET silenced_by = ?, silence_pending = CASE WHEN state = 'open' AND kind = 'stock' THEN 1 ELSE silence_pending END
+         WHERE id = ?`,
+      ),
+      note: db.prepare("UPDATE alerts SET silenced_by = ? WHERE id = ?"),
+      pending: db.prepare<[number], { silence_pending: number }>("SELECT silence_pending FROM alerts WHERE id = ?"),
+      pendingPage: db.prepare<[number, number], { id: number; rule: string; rule_checksum: string; kind: "stock" | "event"; eshop_id: number; subject: string; suppressed: number; last_values: string }>(
+        `SELECT id, rule, rule_checksum, kind, eshop_id, subject, suppressed, last_values FROM alerts
+         WHERE state = 'open' AND silence_pending = 1 AND id > ? ORDER BY id LIMIT ?`,
+      ),
+      release: db.prepare(
+        "UPDATE alerts SET silence_pending = 0, last_notified_at = ?, updated_at = ? WHERE id = ? AND state = 'open' AND silence_pending = 1",
+      ),
+    };
+  }
+
+  add(input: NewSilence): Silence {
+    const row = this.s.insert.get(
+      JSON.stringify(input.products),
+      input.rule,
+      input.eshopId,
+      input.reason,
+      input.createdBy,
+      input.createdAt,
+      input.endsAt,
+    )!;
+    this.wrote();
+    return toSilence(row);
+  }
+
+  get(id: number): Silence | undefined {
+    const row = this.s.get.get(id);
+    return row ? toSilence(row) : undefined;
+  }
+
+  /** The silences in force at `now` (not expired by hand, not over), soonest end first. */
+  active(now: number): Silence[] {
+    return this.s.active.all(now).map(toSilence);
+  }
+
+  /** The newest silences, whatever their state (`silence list --all`). */
+  recent(limit: number): Silence[] {
+    return this.s.recent.all(limit).map(toSilence);
+  }
+
+  /** Ends a silence now; "over" when it had already ended (by time or by hand), "unknown" when there is no such id. */
+  expire(id: number, now: number): ExpireResult {
+    const changed = this.s.expire.run(now, id, now).changes;
+    if (changed === 1) {
+      this.wrote();
+      return "expired";
+    }
+    return this.s.get.get(id) ? "over" : "unknown";
+  }
+
+  /** A silence held back this alert's open message: the alert owes it while it stays open. */
+  holdOpen(alertId: number, silenceId: number): void {
+    this.s.hold.run(silenceId, alertId);
+  }
+
+  /** A silence held back a reminder (or an event alert's message): remembered for the API. */
+  noteSilenced(alertId: number, silenceId: number): void {
+    this.s.note.run(silenceId, alertId);
+  }
+
+  /** Whether the alert's open message is still owed (a silence held it back). */
+  isPending(alertId: number): boolean {
+    return this.s.pending.get(alertId)?.silence_pending === 1;
+  }
+
+  /** Open alerts that owe their open message, after `afterId` in id order. */
+  pendingPage(afterId: number, limit: number): PendingAlert[] {
+    return this.s.pendingPage.all(afterId, limit).map((r) => ({
+      id: r.id,
+      rule: r.rule,
+      checksum: r.rule_checksum,
+      kind: r.kind,
+      eshopId: r.eshop_id,
+      subject: r.subject,
+      suppressed: r.suppressed === 1,
+      lastValues: JSON.parse(r.last_values) as unknown,
+    }));
+  }
+
+  /** The owed open message is being sent now: reminders count from here. False when it was not owed any more. */
+  release(alertId: number, now: number): boolean {
+    return this.s.release.run(now, now, alertId).changes === 1;
+  }
+
+  private wrote(): void {
+    localWrites.set(this.db, (localWrites.get(this.db) ?? 0) + 1);
+  }
+}
