@@ -1,67 +1,24 @@
 import type { AlertMessage, DigestMessage, MessageBody } from "../outbox/outbox-types.js";
+import { actionBlocks, stateBlocks, stateLine, type SlackTimeOptions } from "./slack-actions.js";
+import { clip, context, escapeMrkdwn, field, header, section, type SlackBlock, type SlackRendering } from "./slack-blocks.js";
+import { renderGroup, type GroupRendering } from "./slack-group.js";
+import { emojiOf, formatQuantity, quantityLine } from "./slack-lines.js";
 
 /**
  * Slack rendering of outbox messages: Block Kit blocks plus the plain-text fallback Slack shows in
  * notifications and to screen readers. Pure functions; the Slack notifier sends what they return.
  */
-export interface SlackBlock {
-  type: string;
-  [field: string]: unknown;
-}
+export type { SlackBlock, SlackRendering } from "./slack-blocks.js";
+export type { SlackTimeOptions } from "./slack-actions.js";
+export { escapeMrkdwn } from "./slack-blocks.js";
+export { formatQuantity } from "./slack-lines.js";
+export { groupTitle, MAIN_PRODUCTS, REPLY_PRODUCTS, type GroupRendering } from "./slack-group.js";
 
-export interface SlackRendering {
-  text: string;
-  blocks: SlackBlock[];
-}
-
-/** Longest product list in one grouped message; the rest is summed up as "+N more". */
-export const GROUP_LIST_CAP = 15;
 const WAREHOUSE_CAP = 10;
-const HEADER_MAX = 150;
-const SECTION_MAX = 2900;
-
-/** Escapes the three characters Slack mrkdwn treats as control characters. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
-/** Shoptet amounts have up to 3 decimals; show them without float noise. */
-export function formatQuantity(value: number | null | undefined): string {
-  if (value === null || value === undefined) return "unknown";
-  return String(Math.round(value * 1000) / 1000);
-}
-
-function emojiOf(alert: AlertMessage): string {
-  if (alert.transition === "resolve") return ":white_check_mark:";
-  switch (alert.subject.level) {
-    case "soldOut":
-      return ":red_circle:";
-    case "low":
-      return ":large_orange_circle:";
-    case "ok":
-      return ":large_green_circle:";
-    default:
-      break;
-  }
-  if (alert.severity === "critical") return ":rotating_light:";
-  if (alert.severity === "warning") return ":warning:";
-  return ":information_source:";
-}
 
 function productLabel(alert: AlertMessage): string {
   const { code, name } = alert.subject;
   return name ? `${code} ${name}` : code;
-}
-
-function quantityLine(alert: AlertMessage): string {
-  const { quantity, minStockSupply } = alert.subject;
-  if (quantity === null) return "unknown";
-  const min = minStockSupply === null ? "" : ` (minimum ${formatQuantity(minStockSupply)})`;
-  return `${formatQuantity(quantity)}${min}`;
 }
 
 function warehouseLines(alert: AlertMessage): string[] {
@@ -79,51 +36,48 @@ function contextLine(alert: AlertMessage): string {
   return parts.join(" · ");
 }
 
-function header(text: string): SlackBlock {
-  return { type: "header", text: { type: "plain_text", text: clip(text, HEADER_MAX), emoji: true } };
-}
-
-function section(markdown: string): SlackBlock {
-  return { type: "section", text: { type: "mrkdwn", text: clip(markdown, SECTION_MAX) } };
-}
-
-function context(markdown: string): SlackBlock {
-  return { type: "context", elements: [{ type: "mrkdwn", text: clip(markdown, SECTION_MAX) }] };
-}
-
-/** One alert: product name and code, quantity and minimum, per-warehouse amounts, severity, rule. */
-export function renderAlert(alert: AlertMessage): SlackRendering {
+/**
+ * One alert: product name and code, quantity and minimum, per-warehouse amounts, severity, rule;
+ * who acknowledged it and until when it is snoozed; the buttons while it is open.
+ */
+export function renderAlert(alert: AlertMessage, options: SlackTimeOptions = {}): SlackRendering {
   const e = escapeMrkdwn;
   const { code, name } = alert.subject;
   const blocks: SlackBlock[] = [
     header(`${emojiOf(alert)} ${alert.summary}`),
+    ...stateBlocks([alert], options),
     {
       type: "section",
       fields: [
-        { type: "mrkdwn", text: `*Product*\n\`${e(code)}\`${name ? ` ${e(clip(name, 200))}` : ""}` },
-        { type: "mrkdwn", text: `*Quantity*\n${quantityLine(alert)}` },
-        { type: "mrkdwn", text: `*Severity*\n${alert.severity}` },
-        { type: "mrkdwn", text: `*Rule*\n${e(alert.rule)}` },
+        field(`*Product*\n\`${e(clip(code, 200))}\`${name ? ` ${e(clip(name, 200))}` : ""}`),
+        field(`*Quantity*\n${quantityLine(alert)}`),
+        field(`*Severity*\n${alert.severity}`),
+        field(`*Rule*\n${e(clip(alert.rule, 200))}`),
       ],
     },
   ];
   const warehouses = warehouseLines(alert);
   if (warehouses.length) blocks.push(section(`*Per warehouse*\n${warehouses.map((l) => `• ${e(l)}`).join("\n")}`));
   if (alert.subject.details?.length) blocks.push(section(alert.subject.details.map(e).join("\n")));
-  blocks.push(context(e(contextLine(alert))));
+  blocks.push(context(e(contextLine(alert))), ...actionBlocks([alert], options));
 
+  // stateLine is mrkdwn already (a user id becomes a mention); the rest is escaped here.
+  const state = stateLine([alert], options);
   const text = [
-    alert.summary,
-    `Product: ${productLabel(alert)}`,
-    `Quantity: ${quantityLine(alert)}`,
-    ...(warehouses.length ? [`Per warehouse: ${warehouses.join(", ")}`] : []),
-    ...(alert.subject.details ?? []),
-    `Severity: ${alert.severity} · Rule: ${alert.rule}`,
+    e(alert.summary),
+    ...(state ? [state] : []),
+    ...[
+      `Product: ${productLabel(alert)}`,
+      `Quantity: ${quantityLine(alert)}`,
+      ...(warehouses.length ? [`Per warehouse: ${warehouses.join(", ")}`] : []),
+      ...(alert.subject.details ?? []),
+      `Severity: ${alert.severity} · Rule: ${alert.rule}`,
+    ].map(e),
   ].join("\n");
-  return { text: escapeMrkdwn(text), blocks };
+  return { text, blocks };
 }
 
-/** A digest on Slack is a short summary: the subject, the first lines, the period. */
+/** A digest on Slack is a short summary: the subject, the first lines, the period. No buttons. */
 export function renderDigest(digest: DigestMessage): SlackRendering {
   const lines = digest.text.split("\n").filter((l) => l.trim() !== "");
   const shown = lines.slice(0, 20);
@@ -143,58 +97,29 @@ function isoMinute(ms: number): string {
   return new Date(ms).toISOString().slice(0, 16).replace("T", " ");
 }
 
-const LEVEL_PHRASE = { soldOut: "sold out", low: "low on stock", ok: "back in stock" } as const;
-
-/** Title of a grouped message, e.g. "12 products sold out". */
-export function groupTitle(alerts: readonly AlertMessage[]): string {
-  const open = alerts.filter((a) => a.transition !== "resolve");
-  const resolved = alerts.length - open.length;
-  if (open.length === 0) return `:white_check_mark: ${alerts.length} alerts resolved`;
-  const levels = new Set(open.map((a) => a.subject.level));
-  const [only] = levels;
-  const what =
-    levels.size === 1 && only
-      ? `${open.length} products ${LEVEL_PHRASE[only]}`
-      : `${open.length} alerts from ${[...new Set(open.map((a) => a.rule))].join(", ")}`;
-  const emoji = open.length && open[0] ? emojiOf(open[0]) : "";
-  return `${emoji} ${what}${resolved ? ` (${resolved} resolved)` : ""}`.trim();
-}
-
-function groupLine(alert: AlertMessage): string {
-  const { code, name } = alert.subject;
-  const label = `\`${escapeMrkdwn(code)}\`${name ? ` ${escapeMrkdwn(clip(name, 80))}` : ""}`;
-  const qty = alert.subject.quantity === null ? "" : ` — ${quantityLine(alert)}`;
-  return `${emojiOf(alert)} ${label}${qty}`;
-}
-
-function renderGroup(bodies: readonly MessageBody[]): SlackRendering {
-  const alerts = bodies.filter((b): b is AlertMessage => b.kind === "alert");
-  const digests = bodies.filter((b): b is DigestMessage => b.kind === "digest");
-  const title = alerts.length ? groupTitle(alerts) : `:bar_chart: ${digests.length} digests`;
-  const shown = alerts.slice(0, GROUP_LIST_CAP);
-  const lines = shown.map(groupLine);
-  if (alerts.length > shown.length) lines.push(`+${alerts.length - shown.length} more`);
-  for (const d of digests) lines.push(`:bar_chart: ${escapeMrkdwn(d.subject)}`);
-  const rules = [...new Set(alerts.map((a) => a.rule))];
-  const severities = [...new Set(alerts.map((a) => a.severity))];
-  const blocks: SlackBlock[] = [header(title), section(lines.join("\n"))];
-  if (rules.length) blocks.push(context(escapeMrkdwn(`rule ${rules.join(", ")} · severity ${severities.join(", ")}`)));
-  const plainTitle = title.replace(/^:[a-z_]+: /, "");
-  const plainLines = [
-    ...shown.map((a) => `${a.transition === "resolve" ? "resolved: " : ""}${productLabel(a)} (${quantityLine(a)})`),
-    ...(alerts.length > shown.length ? [`+${alerts.length - shown.length} more`] : []),
-    ...digests.map((d) => d.subject),
-  ];
-  return { text: escapeMrkdwn([plainTitle, ...plainLines].join("\n")), blocks };
-}
-
-/** Renders one message (one body) or a grouped message (several). */
-export function renderSlack(bodies: readonly MessageBody[]): SlackRendering {
+/**
+ * Renders one message (one body) or the main message of a grouped one (several): what is posted,
+ * and what a chat.update of that message shows. A long group continues in `renderContinuations`.
+ */
+export function renderSlack(bodies: readonly MessageBody[], options: SlackTimeOptions = {}): SlackRendering {
   if (bodies.length === 1) {
     const [only] = bodies as [MessageBody];
-    return only.kind === "alert" ? renderAlert(only) : renderDigest(only);
+    return only.kind === "alert" ? renderAlert(only, options) : renderDigest(only);
   }
-  return renderGroup(bodies);
+  return renderGroup(bodies, options).main;
+}
+
+/** The whole of a message: what is posted, then the replies posted in its thread. */
+export function renderSlackMessage(bodies: readonly MessageBody[], options: SlackTimeOptions = {}): GroupRendering {
+  return bodies.length > 1 ? renderGroup(bodies, options) : { main: renderSlack(bodies, options), replies: [] };
+}
+
+/**
+ * The thread replies that name the products a grouped message has no room for, in order; none
+ * for a single message or a group that fits.
+ */
+export function renderContinuations(bodies: readonly MessageBody[], options: SlackTimeOptions = {}): SlackRendering[] {
+  return bodies.length > 1 ? renderGroup(bodies, options).replies : [];
 }
 
 /** The short thread reply added under a message that a resolve or a level change updated. */

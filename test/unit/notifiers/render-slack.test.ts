@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { escapeMrkdwn, GROUP_LIST_CAP, renderSlack, renderThreadReply } from "../../../src/notifiers/render-slack.js";
+import { escapeMrkdwn, MAIN_PRODUCTS, renderContinuations, renderSlack, renderThreadReply } from "../../../src/notifiers/render-slack.js";
 import { alert, digest } from "../outbox/outbox-fixtures.js";
 
 const json = (v: unknown) => JSON.stringify(v);
@@ -35,15 +35,19 @@ describe("renderSlack", () => {
     expect(escapeMrkdwn("a<b>&")).toBe("a&lt;b&gt;&amp;");
   });
 
-  it("lists grouped products in one message, capped, with +N more", () => {
-    const alerts = Array.from({ length: GROUP_LIST_CAP + 5 }, (_, i) => alert(`P-${i}`, { alertId: i }));
+  it("lists the first grouped products in the message and the rest in thread replies, none as a bare +N more", () => {
+    const alerts = Array.from({ length: MAIN_PRODUCTS + 5 }, (_, i) => alert(`P-${i}`, { alertId: i }));
     const { text, blocks } = renderSlack(alerts);
-    expect(text.split("\n")[0]).toBe(`${GROUP_LIST_CAP + 5} products sold out`);
-    expect(json(blocks)).toContain("P-0");
-    expect(json(blocks)).toContain(`P-${GROUP_LIST_CAP - 1}`);
-    expect(json(blocks)).not.toContain(`P-${GROUP_LIST_CAP}\``);
-    expect(json(blocks)).toContain("+5 more");
-    expect(text).toContain("+5 more");
+    expect(text.split("\n")[0]).toBe(`${MAIN_PRODUCTS + 5} products sold out`);
+    expect(json(blocks)).toContain("`P-0`");
+    expect(json(blocks)).toContain(`\`P-${MAIN_PRODUCTS - 1}\``);
+    expect(json(blocks)).not.toContain(`\`P-${MAIN_PRODUCTS}\``);
+    expect(json(blocks)).toContain(`5 more in the thread: ${MAIN_PRODUCTS + 1}–${MAIN_PRODUCTS + 5} of ${MAIN_PRODUCTS + 5}`);
+    expect(text).toContain("+5 more in the thread");
+    const replies = renderContinuations(alerts);
+    expect(replies).toHaveLength(1);
+    for (let i = MAIN_PRODUCTS; i < MAIN_PRODUCTS + 5; i++) expect(json(replies[0]!.blocks)).toContain(`\`P-${i}\``);
+    expect(renderContinuations([alerts[0]!])).toEqual([]);
   });
 
   it("counts resolved entries in a grouped message that was updated", () => {
