@@ -77,7 +77,7 @@ function group(kind: Kind, transition: Transition, size: number): AlertMessage[]
   return Array.from({ length: size }, (_, i) => makeAlert(kind, transition, (i * 7919) % size));
 }
 
-const titleOf = (r: Rendered) => (r.blocks[0] as { text: { text: string } }).text.text;
+const titleOf = (r: Rendered) => (r.blocks[0] as unknown as { text: { text: string } }).text.text;
 
 const EXPECTED_TITLE: Record<Kind, (n: number) => RegExp> = {
   soldOut: (n) => new RegExp(`^:red_circle: (Still: )?${n} products sold out$`),
