@@ -23,6 +23,8 @@ import type { PipelineOptions } from "./runtime/build-pipeline.js";
 import { ConfigError } from "./shared/errors.js";
 import { createOutbox, type Outbox } from "./outbox/create-outbox.js";
 import { buildApiViews } from "./runtime/api-views.js";
+import { createAlertActions } from "./slack/act-on-alerts.js";
+import { SLACK_INTERACTIONS_PATH, slackInteractionsHandler } from "./slack/interactions-route.js";
 import { createEngineCore } from "./runtime/engine-core.js";
 import { InlineEngine, ThreadEngine, type Engine } from "./runtime/engine.js";
 import { mirrorRules } from "./runtime/rules-mirror.js";
@@ -213,6 +215,11 @@ export function createApp(deps: AppDeps): App {
   };
   const web = createWebApp({
     api: { events, views: buildApiViews({ db, rules, outbox, clock }) },
+    publicRoutes: (web) => {
+      // Slack's buttons: behind Slack's request signature, not the admin token (see src/slack/).
+      const act = createAlertActions({ db, clock, enqueue: (message) => void outbox.enqueue(message) });
+      web.post(SLACK_INTERACTIONS_PATH, slackInteractionsHandler({ signingSecret: settings.slackSigningSecret, clock, logger, act, wake: () => engine.wakeDelivery() }));
+    },
     adminRoutes: (web, guard) => {
       const data = dashboardSource({ db, events, outbox, rules });
       mountDashboard(web, guard, { data: () => data, clock, adminToken: settings.adminToken });

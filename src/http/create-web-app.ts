@@ -14,6 +14,8 @@ export interface WebAppDeps {
   health: () => Record<string, boolean | string>;
   /** Whether webhooks can be stored now (GET /readyz); answers at once, never waits for a lock. */
   ready: () => Record<string, boolean | string>;
+  /** Routes Slack or another service calls with its own proof (a signature), not the admin token. */
+  publicRoutes?: (app: Express) => void;
   /** Extra routers mounted behind the admin rule (the dashboard). */
   adminRoutes?: (app: Express, guard: ReturnType<typeof adminAuth>) => void;
 }
@@ -41,6 +43,7 @@ export function createWebApp(deps: WebAppDeps): Express {
     res.status(405).set("allow", "POST").json({ error: "use POST" });
   });
 
+  deps.publicRoutes?.(app);
   const guard = adminAuth(deps.adminToken);
   app.use("/api", guard, apiRouter(deps.api));
   deps.adminRoutes?.(app, guard);

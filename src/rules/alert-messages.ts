@@ -17,6 +17,10 @@ export interface AlertMessageInput {
   cover?: string;
   /** Epoch ms the decision was made. */
   now: number;
+  /** Slack buttons on open and reminder messages of stock alerts (SLACK_SIGNING_SECRET is set). */
+  slackActions?: boolean;
+  /** Who acknowledged the alert in Slack: shown in its messages, the resolve too. */
+  acknowledged?: { by: string; at: number } | null;
 }
 
 /**
@@ -37,6 +41,9 @@ export function buildAlertMessages(input: AlertMessageInput): NewOutboxMessage[]
     summary: summarize(rule, transition, input.subject, input.event, input.cover),
   };
   if (input.event) body.event = input.event;
+  if (input.acknowledged) body.acknowledged = input.acknowledged;
+  // Buttons only where they can act: an alert still open, in Slack (the body is per channel below).
+  const buttons = input.slackActions === true && rule.kind === "stock" && transition !== "resolve";
   const step = transition === "remind" ? `remind:${input.reminder ?? 0}` : transition;
   return rule.notify.map((name) => {
     const channel = rules.channel(name);
@@ -47,7 +54,7 @@ export function buildAlertMessages(input: AlertMessageInput): NewOutboxMessage[]
       dedupeKey: `alert:${alertId}:${step}:${name}`,
       channel: name,
       destination: channel.destination,
-      body,
+      body: buttons && channel.destination.type === "slack" ? { ...body, actions: true } : body,
       notBefore,
       incidentKey: `alert:${alertId}`,
     };

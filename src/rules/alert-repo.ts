@@ -22,6 +22,10 @@ export interface AlertView {
   suppressed: boolean;
   lastValues: unknown;
   eventId: number | null;
+  /** Acknowledged in Slack: by whom (Slack user name) and when; snoozed until (src/slack/). */
+  acknowledgedBy: string | null;
+  acknowledgedAt: string | null;
+  snoozedUntil: string | null;
 }
 
 export interface AlertQuery {
@@ -50,6 +54,9 @@ interface AlertRow {
   suppressed: number;
   last_values: string;
   event_id: number | null;
+  acknowledged_by: string | null;
+  acknowledged_at: number | null;
+  snoozed_until: number | null;
 }
 
 /** Newest first; the data behind `GET /api/alerts?state=open|resolved`. */
@@ -85,6 +92,9 @@ function toView(r: AlertRow): AlertView {
     suppressed: r.suppressed === 1,
     lastValues: JSON.parse(r.last_values) as unknown,
     eventId: r.event_id,
+    acknowledgedBy: r.acknowledged_by,
+    acknowledgedAt: iso(r.acknowledged_at),
+    snoozedUntil: iso(r.snoozed_until),
   };
 }
 
@@ -99,6 +109,8 @@ function toOpen(r: AlertRow): OpenAlert {
     lastNotifiedAt: r.last_notified_at ?? r.opened_at,
     reminders: r.reminders,
     suppressed: r.suppressed === 1,
+    acknowledged: r.acknowledged_by === null ? null : { by: r.acknowledged_by, at: r.acknowledged_at ?? r.opened_at },
+    snoozedUntil: r.snoozed_until,
   };
 }
 

@@ -1,13 +1,14 @@
 import type { Level, ProductSnapshot, StockChange } from "../stock/stock-types.js";
 import { toMilli } from "../stock/stock-types.js";
 import { nextAlertState, type AlertState, type Transition } from "./alert-state.js";
+import type { AlertAcknowledgement } from "./reminder-hold.js";
 import { coverHolds, readCover, storeCover, type CoverReading, type ForecastLookup, type StoredForecast } from "./evaluate-cover.js";
 import type { CompiledRules, QuantityCondition, StockRule } from "./rules-types.js";
 
 export type { CoverReading, ForecastLookup, StoredForecast } from "./evaluate-cover.js";
 
-/** An open alert as the evaluator needs it (the repository returns these). */
-export interface OpenAlert extends AlertState {
+/** An open alert as the evaluator needs it (the repository returns these, with who acknowledged it in Slack). */
+export interface OpenAlert extends AlertState, AlertAcknowledgement {
   id: number;
   rule: string;
   checksum: string;

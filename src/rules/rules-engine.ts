@@ -7,6 +7,7 @@ import type { ProductSnapshot, StockChange } from "../stock/stock-types.js";
 import { buildAlertMessages, coverNote } from "./alert-messages.js";
 import { AlertRepo } from "./alert-repo.js";
 import { nextAlertState } from "./alert-state.js";
+import { remindersHeld } from "./reminder-hold.js";
 import type { ForecastSource } from "./evaluate-cover.js";
 import type { RuleEvent } from "./evaluate-event.js";
 import { applyEvents } from "./apply-events.js";
@@ -37,6 +38,8 @@ export interface RulesEngineDeps {
    * it, days-of-cover rules never hold (a warning is logged once).
    */
   getForecast?: ForecastSource;
+  /** Slack buttons on open and reminder messages: SLACK_SIGNING_SECRET is set (src/slack/ acts on them). */
+  slackActions?: boolean;
   /** How often `tick` re-checks open days-of-cover alerts (velocity drifts as days pass). Default 15 min. */
   forecastRecheckMs?: number;
   /** How long one slice of the work below may hold the write lock. Default WRITE_BUDGET_MS. */
@@ -91,7 +94,7 @@ interface Round {
 export function createRulesEngine(deps: RulesEngineDeps): RulesEngine {
   const { db, clock, logger, getRules } = deps;
   const repo = new AlertRepo(db);
-  const applier = createStockApplier({ repo, clock, logger, enqueue: deps.enqueue, ...(deps.getForecast ? { getForecast: deps.getForecast } : {}) });
+  const applier = createStockApplier({ repo, clock, logger, enqueue: deps.enqueue, ...(deps.getForecast ? { getForecast: deps.getForecast } : {}), slackActions: deps.slackActions === true });
   const recheckMs = deps.forecastRecheckMs ?? RULE_LIMITS.forecastRecheckMs;
   const budgetMs = deps.sliceBudgetMs ?? WRITE_BUDGET_MS;
   const maxItems = deps.maxSliceItems ?? 5000;
@@ -219,7 +222,7 @@ export function createRulesEngine(deps: RulesEngineDeps): RulesEngine {
       applier.evaluate(rules, applier.unchanged(alert.eshopId, alert.subject, values), now, stats, (name) => name === rule.name);
       return;
     }
-    if (rule.repeatMs === null || !due) return;
+    if (rule.repeatMs === null || !due || remindersHeld(alert, now)) return;
     const { state, transition } = nextAlertState(alert, { holds: true, withinHysteresis: false, suppressed: false }, rule, now);
     if (transition !== "remind" || state === null) return;
     repo.update(alert.id, state, values, now);
@@ -234,6 +237,7 @@ export function createRulesEngine(deps: RulesEngineDeps): RulesEngine {
         subject: applier.subject(alert.eshopId, alert.subject, values, rules.timezone, now),
         ...(values.forecast ? { cover: coverNote(values.forecast) } : {}),
         now,
+        slackActions: deps.slackActions === true,
       }),
       stats,
     );

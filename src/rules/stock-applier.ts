@@ -7,6 +7,7 @@ import type { AlertRepo } from "./alert-repo.js";
 import { forecastLookup, type ForecastSource } from "./evaluate-cover.js";
 import { evaluateStockChange, type ForecastLookup, type StockAlertValues, type StockDecision } from "./evaluate-stock.js";
 import type { CompiledRules } from "./rules-types.js";
+import { remindersHeld } from "./reminder-hold.js";
 
 /** What one call of the engine did, for logs and metrics. */
 export interface EngineStats {
@@ -51,6 +52,8 @@ export function createStockApplier(deps: {
   logger: Logger;
   enqueue: (message: NewOutboxMessage) => void;
   getForecast?: ForecastSource;
+  /** Slack buttons on open and reminder messages (SLACK_SIGNING_SECRET is set). */
+  slackActions?: boolean;
 }): StockApplier {
   const { repo, clock, logger, enqueue } = deps;
   let warnedNoForecast = false;
@@ -95,6 +98,11 @@ export function createStockApplier(deps: {
         if (d.transition === "resolve") {
           repo.resolve(alertId, now, "condition", d.values);
           stats.resolved++;
+        } else if (d.transition === "remind" && remindersHeld(d.previous!, now)) {
+          // Acknowledged or snoozed in Slack: no reminder, and the repeat still counts from the last one sent.
+          const { lastNotifiedAt, reminders } = d.previous!;
+          repo.update(alertId, { ...d.next!, lastNotifiedAt, reminders }, d.values, now);
+          continue;
         } else {
           repo.update(alertId, d.next!, d.values, now);
           if (d.transition === "remind") stats.reminded++;
@@ -112,6 +120,8 @@ export function createStockApplier(deps: {
             subject: subject(d.eshopId, d.subject, d.values, rules.timezone, now),
             ...(d.values.forecast ? { cover: coverNote(d.values.forecast) } : {}),
             now: clock.now(),
+            slackActions: deps.slackActions === true,
+            acknowledged: d.previous?.acknowledged ?? null,
           }),
           stats,
         );

@@ -6,6 +6,7 @@ import { QueryError } from "../http/query.js";
 import type { Outbox } from "../outbox/create-outbox.js";
 import { answerDeliveries } from "../outbox/deliveries-query.js";
 import { listAlerts } from "../rules/alert-repo.js";
+import { AlertActionsRepo } from "../slack/alert-actions-repo.js";
 import type { Clock } from "../shared/clock.js";
 import { listProducts } from "../stock/stock-queries.js";
 import type { Level } from "../stock/stock-types.js";
@@ -20,6 +21,7 @@ const FORECAST_SLICE = 500;
 export function buildApiViews(deps: { db: Db; rules: RulesView; outbox: Outbox; clock: Clock }): Record<string, ApiView> {
   const { db, rules, outbox, clock } = deps;
   const forecasts = createForecastReader(db);
+  const alertActions = new AlertActionsRepo(db);
   return {
     "/products": async (q) => {
       const level = q.level;
@@ -47,7 +49,10 @@ export function buildApiViews(deps: { db: Db; rules: RulesView; outbox: Outbox; 
       }
       const limit = q.limit === undefined ? 100 : Number(q.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new QueryError("limit must be a whole number from 1 to 1000");
-      return { alerts: listAlerts(db, { state: state === "" ? undefined : (state as "open" | "resolved" | undefined), limit }) };
+      const alerts = listAlerts(db, { state: state === "" ? undefined : (state as "open" | "resolved" | undefined), limit });
+      // What was done from Slack (acknowledge, snooze, undo), who and when: one indexed query for the page.
+      const actions = alertActions.actionsOf(alerts.map((a) => a.id));
+      return { alerts: alerts.map((a) => ({ ...a, actions: actions.get(a.id) ?? [] })) };
     },
     "/deliveries": (q) => {
       const answer = answerDeliveries(outbox, q);

@@ -114,6 +114,7 @@ export function buildPipeline(deps: PipelineDeps): Pipeline {
     },
     getProducts: (offset, limit) => listProducts(db, { offset, limit }),
     getForecast: forecasts.velocity,
+    slackActions: settings.slackSigningSecret !== undefined,
   });
 
   const shoptet = new ShoptetClient({

@@ -1,0 +1,146 @@
+import type { Db } from "../db/open-database.js";
+import type { SlackEntry } from "../notifiers/slack-thread-repo.js";
+
+/** An alert as the Slack buttons see it. */
+export interface ActionableAlert {
+  id: number;
+  state: "open" | "resolved";
+  acknowledgedBy: string | null;
+  acknowledgedAt: number | null;
+  snoozedUntil: number | null;
+}
+
+/** One Slack message stockwatch posted, with the alerts it shows. */
+export interface PostedMessage {
+  id: number;
+  /** The Slack channel as configured (`#warehouse`): the outbox destination of its updates. */
+  channel: string;
+  entries: SlackEntry[];
+}
+
+/** One recorded action, as GET /api/alerts lists it. */
+export interface AlertActionView {
+  action: "ack" | "snooze" | "unack";
+  userId: string;
+  userName: string;
+  value: string | null;
+  at: string;
+}
+
+export interface NewAlertAction {
+  alertId: number;
+  action: "ack" | "snooze" | "unack";
+  userId: string;
+  userName: string;
+  value: string | null;
+  at: number;
+  actionKey: string;
+}
+
+/** Incident keys of stock alerts are `alert:<id>` (see buildAlertMessages). */
+export function alertIdOf(incidentKey: string | null): number | null {
+  const match = incidentKey ? /^alert:(\d+)$/.exec(incidentKey) : null;
+  return match ? Number(match[1]) : null;
+}
+
+/**
+ * The SQL behind the Slack buttons: which alerts a Slack message shows, their acknowledgement and
+ * snooze, and the log of every action. Every method is one statement; the caller's transaction
+ * groups them.
+ */
+export class AlertActionsRepo {
+  private readonly s;
+
+  constructor(db: Db) {
+    this.s = {
+      message: db.prepare<[string, string], { id: number; channel: string; entries: string }>(
+        "SELECT id, channel, entries FROM slack_messages WHERE channel_id = ? AND ts = ?",
+      ),
+      messagesOf: db.prepare<[string], { id: number; channel: string; entries: string }>(
+        `SELECT m.id, m.channel, m.entries FROM slack_incidents i JOIN slack_messages m ON m.id = i.slack_message_id
+         WHERE i.incident_key = ? ORDER BY m.id`,
+      ),
+      alerts: db.prepare<[string], { id: number; state: "open" | "resolved"; acknowledged_by: string | null; acknowledged_at: number | null; snoozed_until: number | null }>(
+        `SELECT id, state, acknowledged_by, acknowledged_at, snoozed_until FROM alerts
+         WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+      ),
+      record: db.prepare<[number, string, string, string, string | null, number, string], { id: number }>(
+        `INSERT INTO alert_actions (alert_id, action, user_id, user_name, value, at, action_key) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (alert_id, action_key) DO NOTHING
+         RETURNING id`,
+      ),
+      ack: db.prepare<[string, number, number, number]>(
+        "UPDATE alerts SET acknowledged_by = ?, acknowledged_at = ?, updated_at = ? WHERE id = ? AND state = 'open'",
+      ),
+      snooze: db.prepare<[number, number, number]>("UPDATE alerts SET snoozed_until = ?, updated_at = ? WHERE id = ? AND state = 'open'"),
+      clear: db.prepare<[number, number]>(
+        "UPDATE alerts SET acknowledged_by = NULL, acknowledged_at = NULL, snoozed_until = NULL, updated_at = ? WHERE id = ? AND state = 'open'",
+      ),
+      // The rules channel name of the incident's Slack deliveries, through the dedupe key's index
+      // (`alert:<id>:<step>:<channel name>`); rows may have been pruned, then the caller falls back.
+      channelName: db.prepare<[string, string, string], { channel: string }>(
+        `SELECT channel FROM outbox WHERE dedupe_key > ? AND dedupe_key < ? AND transport = 'slack' AND json_extract(destination, '$.channel') = ?
+         ORDER BY id DESC LIMIT 1`,
+      ),
+      actions: db.prepare<[string], { alert_id: number; action: AlertActionView["action"]; user_id: string; user_name: string; value: string | null; at: number }>(
+        `SELECT alert_id, action, user_id, user_name, value, at FROM alert_actions
+         WHERE alert_id IN (SELECT value FROM json_each(?)) ORDER BY alert_id, id`,
+      ),
+    };
+  }
+
+  message(channelId: string, ts: string): PostedMessage | undefined {
+    const row = this.s.message.get(channelId, ts);
+    return row ? { id: row.id, channel: row.channel, entries: JSON.parse(row.entries) as SlackEntry[] } : undefined;
+  }
+
+  /** Every Slack message that shows this incident (one per channel it was sent to). */
+  messagesOf(incidentKey: string): PostedMessage[] {
+    return this.s.messagesOf.all(incidentKey).map((r) => ({ id: r.id, channel: r.channel, entries: JSON.parse(r.entries) as SlackEntry[] }));
+  }
+
+  alerts(ids: readonly number[]): ActionableAlert[] {
+    return this.s.alerts.all(JSON.stringify(ids)).map((r) => ({
+      id: r.id,
+      state: r.state,
+      acknowledgedBy: r.acknowledged_by,
+      acknowledgedAt: r.acknowledged_at,
+      snoozedUntil: r.snoozed_until,
+    }));
+  }
+
+  /** Records an action: its id, or null when this action key was recorded for the alert already (a replay). */
+  record(a: NewAlertAction): number | null {
+    return this.s.record.get(a.alertId, a.action, a.userId, a.userName, a.value, a.at, a.actionKey)?.id ?? null;
+  }
+
+  acknowledge(id: number, by: string, at: number): void {
+    this.s.ack.run(by, at, at, id);
+  }
+
+  snooze(id: number, until: number, now: number): void {
+    this.s.snooze.run(until, now, id);
+  }
+
+  clear(id: number, now: number): void {
+    this.s.clear.run(now, id);
+  }
+
+  /** The rules channel name that sent this alert to the Slack channel (`#warehouse`), if still known. */
+  channelName(alertId: number, slackChannel: string): string | undefined {
+    // ";" sorts right after ":": the range is every key that starts with "alert:<id>:".
+    return this.s.channelName.get(`alert:${alertId}:`, `alert:${alertId};`, slackChannel)?.channel;
+  }
+
+  /** The recorded actions of these alerts, oldest first. */
+  actionsOf(alertIds: readonly number[]): Map<number, AlertActionView[]> {
+    const out = new Map<number, AlertActionView[]>();
+    if (alertIds.length === 0) return out;
+    for (const r of this.s.actions.all(JSON.stringify(alertIds))) {
+      const list = out.get(r.alert_id) ?? [];
+      list.push({ action: r.action, userId: r.user_id, userName: r.user_name, value: r.value, at: new Date(r.at).toISOString() });
+      out.set(r.alert_id, list);
+    }
+    return out;
+  }
+}
