@@ -119,4 +119,26 @@ describe("rules engine work over every product or alert is cut into short transa
     expect(engine.reconcile().opened).toBe(120);
     db.close();
   });
+
+  it("a rules file with globs that backtrack catastrophically in a RegExp evaluates 40-character codes at once", () => {
+    // With globs compiled to RegExps, each of these changes took seconds (13 s measured for one
+    // code) inside the engine's write transaction; the vitest timeout ends this test long before.
+    const db = openDatabase(tempDbPath());
+    const rules = makeRules(`  - name: pathological
+    when: { level: soldOut, products: ["*a*a*a*a*a*a*a*a*a*a*b", "*a*a*a*a*a*a*a*a*a*a*a*a*c"] }
+    notify: [warehouse]
+  - name: pathological-event
+    when: { event: "*a*a*a*a*a*a*a*a*a*a*z" }
+    notify: [warehouse]
+`);
+    const sent: NewOutboxMessage[] = [];
+    const engine = createRulesEngine({ db, clock: new FixedClock(T0), logger: silentLogger(), getRules: () => rules, enqueue: (m) => sent.push(m) });
+    const codes = Array.from({ length: 20 }, (_, i) => `${"a".repeat(38)}${String(i).padStart(2, "0")}`);
+    const stats = engine.onStockChanges(codes.map((code) => ({ eshopId: 1, code, previous: null, current: snapshot(code, 0), cause: { event: "stock:soldOut", eventId: null }, at: T0 })));
+    expect(stats.opened).toBe(0);
+    // A code that does match still opens its alert.
+    expect(engine.onStockChanges([{ eshopId: 1, code: `${"a".repeat(38)}b`, previous: null, current: snapshot(`${"a".repeat(38)}b`, 0), cause: { event: "stock:soldOut", eventId: null }, at: T0 }]).opened).toBe(1);
+    expect(sent).toHaveLength(1);
+    db.close();
+  });
 });
