@@ -147,7 +147,7 @@ function warnUnknownRule(rulesPath: string, rule: string, err: Output): void {
   );
 }
 
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.000Z$/, "Z");
+const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 
 /** "KAV-*, CAJ-1 (every rule, every e-shop)" */
 export function describeScope(s: Silence): string {
