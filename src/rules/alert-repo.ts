@@ -24,6 +24,8 @@ export interface AlertView {
   eventId: number | null;
   /** Acknowledged in Slack: by whom (Slack user name) and when; snoozed until (src/slack/). */
   acknowledgedBy: string | null;
+  /** The Slack user id of who acknowledged (U123). */
+  acknowledgedById: string | null;
   acknowledgedAt: string | null;
   snoozedUntil: string | null;
 }
@@ -55,6 +57,7 @@ interface AlertRow {
   last_values: string;
   event_id: number | null;
   acknowledged_by: string | null;
+  acknowledged_by_id: string | null;
   acknowledged_at: number | null;
   snoozed_until: number | null;
 }
@@ -93,6 +96,7 @@ function toView(r: AlertRow): AlertView {
     lastValues: JSON.parse(r.last_values) as unknown,
     eventId: r.event_id,
     acknowledgedBy: r.acknowledged_by,
+    acknowledgedById: r.acknowledged_by_id,
     acknowledgedAt: iso(r.acknowledged_at),
     snoozedUntil: iso(r.snoozed_until),
   };
@@ -109,7 +113,7 @@ function toOpen(r: AlertRow): OpenAlert {
     lastNotifiedAt: r.last_notified_at ?? r.opened_at,
     reminders: r.reminders,
     suppressed: r.suppressed === 1,
-    acknowledged: r.acknowledged_by === null ? null : { by: r.acknowledged_by, at: r.acknowledged_at ?? r.opened_at },
+    acknowledged: r.acknowledged_by === null ? null : { by: r.acknowledged_by_id ?? r.acknowledged_by, at: r.acknowledged_at ?? r.opened_at },
     snoozedUntil: r.snoozed_until,
   };
 }

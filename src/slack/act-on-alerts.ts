@@ -85,8 +85,9 @@ export function createAlertActions(deps: AlertActionsDeps): (action: SlackAction
       let acknowledged: AlertMessage["acknowledged"] = alert.acknowledgedBy !== null ? { by: alert.acknowledgedBy, at: alert.acknowledgedAt ?? now } : null;
       let snoozed = alert.snoozedUntil;
       if (action.action === "ack") {
-        repo.acknowledge(alert.id, action.user.name, now);
-        acknowledged = { by: action.user.name, at: now };
+        repo.acknowledge(alert.id, action.user, now);
+        // The user id: the message mentions it (<@U123>), and Slack shows the person's current name.
+        acknowledged = { by: action.user.id, at: now };
       } else if (action.action === "snooze") {
         repo.snooze(alert.id, snoozedUntil!, now);
         snoozed = snoozedUntil;

@@ -5,6 +5,7 @@ import type { SlackEntry } from "../notifiers/slack-thread-repo.js";
 export interface ActionableAlert {
   id: number;
   state: "open" | "resolved";
+  /** The Slack user id of who acknowledged it (what messages show, as a mention). */
   acknowledgedBy: string | null;
   acknowledgedAt: number | null;
   snoozedUntil: number | null;
@@ -61,7 +62,7 @@ export class AlertActionsRepo {
          WHERE i.incident_key = ? ORDER BY m.id`,
       ),
       alerts: db.prepare<[string], { id: number; state: "open" | "resolved"; acknowledged_by: string | null; acknowledged_at: number | null; snoozed_until: number | null }>(
-        `SELECT id, state, acknowledged_by, acknowledged_at, snoozed_until FROM alerts
+        `SELECT id, state, coalesce(acknowledged_by_id, acknowledged_by) AS acknowledged_by, acknowledged_at, snoozed_until FROM alerts
          WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`,
       ),
       record: db.prepare<[number, string, string, string, string | null, number, string], { id: number }>(
@@ -69,12 +70,13 @@ export class AlertActionsRepo {
          ON CONFLICT (alert_id, action_key) DO NOTHING
          RETURNING id`,
       ),
-      ack: db.prepare<[string, number, number, number]>(
-        "UPDATE alerts SET acknowledged_by = ?, acknowledged_at = ?, updated_at = ? WHERE id = ? AND state = 'open'",
+      ack: db.prepare<[string, string, number, number, number]>(
+        "UPDATE alerts SET acknowledged_by = ?, acknowledged_by_id = ?, acknowledged_at = ?, updated_at = ? WHERE id = ? AND state = 'open'",
       ),
       snooze: db.prepare<[number, number, number]>("UPDATE alerts SET snoozed_until = ?, updated_at = ? WHERE id = ? AND state = 'open'"),
       clear: db.prepare<[number, number]>(
-        "UPDATE alerts SET acknowledged_by = NULL, acknowledged_at = NULL, snoozed_until = NULL, updated_at = ? WHERE id = ? AND state = 'open'",
+        `UPDATE alerts SET acknowledged_by = NULL, acknowledged_by_id = NULL, acknowledged_at = NULL, snoozed_until = NULL, updated_at = ?
+         WHERE id = ? AND state = 'open'`,
       ),
       // The rules channel name of the incident's Slack deliveries, through the dedupe key's index
       // (`alert:<id>:<step>:<channel name>`); rows may have been pruned, then the caller falls back.
@@ -114,8 +116,8 @@ export class AlertActionsRepo {
     return this.s.record.get(a.alertId, a.action, a.userId, a.userName, a.value, a.at, a.actionKey)?.id ?? null;
   }
 
-  acknowledge(id: number, by: string, at: number): void {
-    this.s.ack.run(by, at, at, id);
+  acknowledge(id: number, by: { id: string; name: string }, at: number): void {
+    this.s.ack.run(by.name, by.id, at, at, id);
   }
 
   snooze(id: number, until: number, now: number): void {

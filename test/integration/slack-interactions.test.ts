@@ -125,7 +125,9 @@ async function rig(env: Record<string, string> = { SLACK_SIGNING_SECRET: SECRET 
   /** Sells KAV-1 out and waits for its Slack message. */
   const sellOut = async () => {
     await move(-3);
-    return waitFor("the sold-out message", () => posts()[0]);
+    const post = await waitFor("the sold-out message", () => posts()[0]);
+    await delivered();
+    return post;
   };
   return { app, url, clock, slack, move, posts, reminders, updates, alerts, entryOf, click, sellOut, delivered };
 }
@@ -135,6 +137,7 @@ describe("acting on alerts from Slack (POST /slack/interactions)", () => {
     const r = await rig();
     const post = await r.sellOut();
     expect(r.entryOf(post.ts!)).toMatchObject({ transition: "open", actions: true });
+    expect(JSON.stringify(post.params.blocks)).toContain('"action_id":"stockwatch.ack"');
 
     const ackAt = r.clock.now();
     const answer = await r.click(post, "stockwatch.ack", { value: "ack" });
@@ -145,10 +148,13 @@ describe("acting on alerts from Slack (POST /slack/interactions)", () => {
     await r.delivered();
     expect(update.ts).toBe(post.ts);
     expect(update.params.channel).toBe(r.slack.channelId("#warehouse"));
-    expect(r.entryOf(post.ts!)).toMatchObject({ transition: "update", acknowledged: { by: "jana", at: ackAt }, actions: true });
+    expect(r.entryOf(post.ts!)).toMatchObject({ transition: "update", acknowledged: { by: "U123", at: ackAt }, actions: true });
+    // The message now says who (a mention: Slack shows the person's name) and offers Undo.
+    expect(JSON.stringify(update.params.blocks)).toContain("Acknowledged by <@U123>");
+    expect(JSON.stringify(update.params.blocks)).toContain('"action_id":"stockwatch.unack"');
 
     const [alert] = await r.alerts();
-    expect(alert).toMatchObject({ subject: "KAV-1", acknowledgedBy: "jana", acknowledgedAt: new Date(ackAt).toISOString(), snoozedUntil: null });
+    expect(alert).toMatchObject({ subject: "KAV-1", acknowledgedBy: "jana", acknowledgedById: "U123", acknowledgedAt: new Date(ackAt).toISOString(), snoozedUntil: null });
     expect(alert.actions).toEqual([{ action: "ack", userId: "U123", userName: "jana", value: "ack", at: new Date(ackAt).toISOString() }]);
 
     // Hours later: no reminder (repeat is 1h).
@@ -162,7 +168,8 @@ describe("acting on alerts from Slack (POST /slack/interactions)", () => {
     await waitFor("the resolve update", () => r.updates()[1], r.clock);
     await r.delivered();
     expect(r.updates()[1]!.ts).toBe(post.ts);
-    expect(r.entryOf(post.ts!)).toMatchObject({ transition: "resolve", acknowledged: { by: "jana", at: ackAt } });
+    expect(r.entryOf(post.ts!)).toMatchObject({ transition: "resolve", acknowledged: { by: "U123", at: ackAt } });
+    expect(JSON.stringify(r.updates()[1]!.params.blocks)).toContain("Acknowledged by <@U123>");
     expect(r.entryOf(post.ts!).actions).toBeUndefined();
     expect((await r.alerts("resolved"))[0]).toMatchObject({ acknowledgedBy: "jana" });
     expect(r.posts()).toHaveLength(1);

@@ -10,6 +10,7 @@ export const m0012: Migration = {
   name: "alert actions",
   sql: `
 ALTER TABLE alerts ADD COLUMN acknowledged_by TEXT;      -- Slack user name; NULL: not acknowledged
+ALTER TABLE alerts ADD COLUMN acknowledged_by_id TEXT;   -- Slack user id (U123): messages mention it, Slack shows the name
 ALTER TABLE alerts ADD COLUMN acknowledged_at INTEGER;   -- epoch ms
 ALTER TABLE alerts ADD COLUMN snoozed_until   INTEGER;   -- epoch ms; no reminders before
 
