@@ -9,6 +9,7 @@ import { runDeliveriesList, runDeliveriesRetry } from "./commands/deliveries.js"
 import { runDigestCommand } from "./commands/digest.js";
 import { runPruneCommand } from "./commands/prune.js";
 import { runRecoverCommand } from "./commands/recover.js";
+import { runSilenceCommand } from "./commands/silence.js";
 import { runWebhooksCommand } from "./commands/webhooks.js";
 import { runRulesCheck } from "./commands/rules-check.js";
 import { DEFAULT_SINCE, resolveSince, runRulesTest } from "./commands/rules-test.js";
@@ -34,6 +35,10 @@ const USAGE = `usage: stockwatch <command> [options]
   prune --older-than 90d                  delete old history, keeping what digests and open alerts need
   backup <file> [--force]                 online copy of the database, safe while the daemon runs
   recover [--since 24h] [--eshop ID]      store webhooks Shoptet gave up on, from its 7-day notification log
+  silence add --products GLOB --for 2d --reason TEXT [--rule NAME] [--eshop ID]
+                                          record matching alerts without sending them, for a while
+  silence list [--all] | silence expire ID
+                                          the silences in force (--all: also ended ones); end one now
   help                                    this text
 
 Settings come from the environment (see README, "Configuration").
@@ -113,6 +118,7 @@ const COMMANDS: Record<string, Handler> = {
   webhooks: (args, env, io) => runWebhooksCommand(args, env, io.out, io.err),
   prune: (args, env, io) => runPruneCommand(args, env, io.out, io.err),
   recover: (args, env, io) => runRecoverCommand(args, env, io.out, io.err),
+  silence: (args, env, io) => runSilenceCommand(args, env, io.out, io.err),
   backup: async (args, env, io) => {
     const { values, positionals } = parseArgs({ args, options: { force: { type: "boolean" } }, allowPositionals: true });
     if (positionals.length !== 1) throw new UsageError("backup takes one target file, e.g. stockwatch backup /backups/stockwatch-$(date +%F).db");

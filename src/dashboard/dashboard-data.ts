@@ -1,3 +1,5 @@
+import type { SilenceDesk } from "../silences/silence-desk.js";
+
 /**
  * What the dashboard shows, as plain values. The app builds it from the repositories; tests can
  * build it from anything.
@@ -18,6 +20,10 @@ export interface DashboardAlert {
   subject: string;
   severity: string;
   openedAtMs: number;
+  /** Acknowledged or snoozed in Slack (src/slack/). */
+  acknowledgedBy?: string | null;
+  acknowledgedAtMs?: number | null;
+  snoozedUntilMs?: number | null;
 }
 
 export interface DashboardEvent {
@@ -64,4 +70,6 @@ export interface DashboardData {
   retryDelivery(id: number): boolean;
   digestRuns(limit: number): DashboardDigestRun[];
   rules(): RulesStatus;
+  /** Silences: listed, added and expired from the dashboard (absent: no silences section). */
+  silences?: SilenceDesk;
 }

@@ -4,6 +4,7 @@ import type { Clock } from "../shared/clock.js";
 import { createCsrf } from "./csrf.js";
 import type { DashboardData } from "./dashboard-data.js";
 import { renderDashboard, renderLogin, renderRefused } from "./render-dashboard.js";
+import { mountSilenceForms, silenceNotice } from "./silence-forms.js";
 
 /**
  * The dashboard at `/`: server-rendered HTML, no scripts, behind the same rule as `/api/*`. With
@@ -43,7 +44,7 @@ export function mountDashboard(
 
   app.get("/", redirectToLogin, guard, (req, res) => {
     const type = typeof req.query.type === "string" && req.query.type !== "" ? req.query.type : undefined;
-    const notice = typeof req.query.retried === "string" ? `Delivery ${req.query.retried} queued again.` : undefined;
+    const notice = typeof req.query.retried === "string" ? `Delivery ${req.query.retried} queued again.` : silenceNotice(req.query);
     const csrfToken = csrf.tokenFor(req, res);
     html(res, 200, renderDashboard(deps.data(), deps.clock.now(), { eventType: type, allDeliveries: req.query.deliveries === "all", notice, csrfToken }));
   });
@@ -57,6 +58,18 @@ export function mountDashboard(
     }
     res.redirect(303, `/?retried=${id}#deliveries`);
   });
+
+  const desk = deps.data().silences;
+  if (desk) {
+    mountSilenceForms(app, {
+      desk,
+      clock: deps.clock,
+      csrf,
+      before: [redirectToLogin, guard],
+      form,
+      answer: (res, status, notice) => html(res, status, renderDashboard(deps.data(), deps.clock.now(), { notice, csrfToken: csrf.tokenFor(res.req, res) })),
+    });
+  }
 }
 
 function hasCookieOrBearer(req: Request): boolean {

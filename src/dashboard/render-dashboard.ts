@@ -1,5 +1,7 @@
 import type { DashboardData } from "./dashboard-data.js";
 import { ago, esc, formatQuantity, table } from "./html.js";
+import { alertSlackNote } from "./alert-slack-note.js";
+import { renderSilenceSection } from "./silence-section.js";
 
 const STYLE = `
 *{box-sizing:border-box}body{margin:0;font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1d2330;background:#f4f5f7}
@@ -77,16 +79,17 @@ export function renderDashboard(data: DashboardData, nowMs: number, view: Dashbo
 
   const body = `
 <header><h1>stockwatch</h1><p>${esc(new Date(nowMs).toISOString().replace("T", " ").slice(0, 16))} UTC · ${soldOut.length} sold out · ${low.length} low · ${alerts.length} open alerts</p></header>
-<nav><a href="#sold-out">Sold out</a><a href="#low">Low</a><a href="#alerts">Alerts</a><a href="#events">Events</a><a href="#deliveries">Deliveries</a><a href="#digests">Digests</a><a href="#rules">Rules</a></nav>
+<nav><a href="#sold-out">Sold out</a><a href="#low">Low</a><a href="#alerts">Alerts</a>${data.silences ? `<a href="#silences">Silences</a>` : ""}<a href="#events">Events</a><a href="#deliveries">Deliveries</a><a href="#digests">Digests</a><a href="#rules">Rules</a></nav>
 <main>
 ${view.notice ? `<p class="notice">${esc(view.notice)}</p>` : ""}
 <section id="sold-out"><h2>Sold out <span class="count">${soldOut.length}</span></h2>${table(["Code", "Product", "Qty", "Min", "Out for"], productRows(soldOut), "Nothing is sold out.")}</section>
 <section id="low"><h2>Low <span class="count">${low.length}</span></h2>${table(["Code", "Product", "Qty", "Min", "Low for"], productRows(low), "Nothing is low.")}</section>
 <section id="alerts"><h2>Open alerts <span class="count">${alerts.length}</span></h2>${table(
     ["Rule", "Subject", "Severity", "Open for"],
-    alerts.map((a) => [esc(a.rule), `<code>${esc(a.subject)}</code>`, `<span class="pill ${esc(a.severity)}">${esc(a.severity)}</span>`, esc(ago(a.openedAtMs, nowMs))]),
+    alerts.map((a) => [esc(a.rule), `<code>${esc(a.subject)}</code>${alertSlackNote(a, nowMs)}`, `<span class="pill ${esc(a.severity)}">${esc(a.severity)}</span>`, esc(ago(a.openedAtMs, nowMs))]),
     "No open alerts.",
   )}</section>
+${data.silences ? renderSilenceSection(data.silences.active(nowMs), nowMs, csrfField) : ""}
 <section id="events"><h2>Recent events <span class="count">${events.length}</span></h2>${filter}${table(
     ["#", "Event", "Instance", "E-shop", "Received"],
     events.map((e) => [String(e.id), `<code>${esc(e.event)}</code>`, esc(e.eventInstance), String(e.eshopId), `${esc(ago(e.receivedAtMs, nowMs))} ago`]),

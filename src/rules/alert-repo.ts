@@ -28,6 +28,8 @@ export interface AlertView {
   acknowledgedById: string | null;
   acknowledgedAt: string | null;
   snoozedUntil: string | null;
+  /** The silence that last held back one of its messages (src/silences/); null: none did. */
+  silencedBy: number | null;
 }
 
 export interface AlertQuery {
@@ -60,6 +62,7 @@ interface AlertRow {
   acknowledged_by_id: string | null;
   acknowledged_at: number | null;
   snoozed_until: number | null;
+  silenced_by?: number | null;
 }
 
 /** Newest first; the data behind `GET /api/alerts?state=open|resolved`. */
@@ -99,6 +102,7 @@ function toView(r: AlertRow): AlertView {
     acknowledgedById: r.acknowledged_by_id,
     acknowledgedAt: iso(r.acknowledged_at),
     snoozedUntil: iso(r.snoozed_until),
+    silencedBy: r.silenced_by ?? null,
   };
 }
 

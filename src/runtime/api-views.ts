@@ -7,6 +7,7 @@ import type { Outbox } from "../outbox/create-outbox.js";
 import { answerDeliveries } from "../outbox/deliveries-query.js";
 import { listAlerts } from "../rules/alert-repo.js";
 import { AlertActionsRepo } from "../slack/alert-actions-repo.js";
+import { createSilenceDesk } from "../silences/silence-desk.js";
 import type { Clock } from "../shared/clock.js";
 import { listProducts } from "../stock/stock-queries.js";
 import type { Level } from "../stock/stock-types.js";
@@ -22,6 +23,7 @@ export function buildApiViews(deps: { db: Db; rules: RulesView; outbox: Outbox; 
   const { db, rules, outbox, clock } = deps;
   const forecasts = createForecastReader(db);
   const alertActions = new AlertActionsRepo(db);
+  const silences = createSilenceDesk(db);
   return {
     "/products": async (q) => {
       const level = q.level;
@@ -54,6 +56,8 @@ export function buildApiViews(deps: { db: Db; rules: RulesView; outbox: Outbox; 
       const actions = alertActions.actionsOf(alerts.map((a) => a.id));
       return { alerts: alerts.map((a) => ({ ...a, actions: actions.get(a.id) ?? [] })) };
     },
+    // The silences in force; ?all=1 also the ended ones (newest 200).
+    "/silences": (q) => ({ silences: q.all === "1" || q.all === "true" ? silences.recent(clock.now(), 200) : silences.active(clock.now()) }),
     "/deliveries": (q) => {
       const answer = answerDeliveries(outbox, q);
       if (answer.status === 400) throw new QueryError(answer.body.error);

@@ -20,6 +20,8 @@ import { createSupersededFilter } from "../recovery/superseded-events.js";
 import { openRulesSource, type RulesSource } from "./rules-source.js";
 import { asService, everyService, type Service } from "./services.js";
 import { createSliceDriver } from "./slice-driver.js";
+import { createActiveSilences, silenceGate } from "../silences/silence-gate.js";
+import { createSilenceRelease } from "../silences/silence-release.js";
 
 export interface PipelineOptions {
   /** Slack request timeout (tests shorten it). */
@@ -104,14 +106,17 @@ export function buildPipeline(deps: PipelineDeps): Pipeline {
   const outbox = createOutbox(db, clock, { onEnqueued: () => delivery.wake() });
 
   const forecasts = createForecastReader(db);
+  // Silences (src/silences/): matching alert messages are held back, and owed ones sent when they end.
+  const silences = createActiveSilences(db);
+  const enqueueNow = (message: Parameters<Outbox["enqueue"]>[0]) => void outbox.enqueue(message);
+  const silenced = silenceGate({ db, clock, logger, silences, enqueue: enqueueNow });
+  const release = createSilenceRelease({ db, clock, logger, silences, getRules: () => rules.current(), enqueue: enqueueNow });
   const engine = createRulesEngine({
     db,
     clock,
     logger: logger.child({ component: "rules" }),
     getRules: () => rules.current(),
-    enqueue: (message) => {
-      outbox.enqueue(message);
-    },
+    enqueue: silenced,
     getProducts: (offset, limit) => listProducts(db, { offset, limit }),
     getForecast: forecasts.velocity,
     slackActions: settings.slackSigningSecret !== undefined,
@@ -138,7 +143,7 @@ export function buildPipeline(deps: PipelineDeps): Pipeline {
   });
   // A new rules version and the reminder rounds go over every product or open alert: in short
   // transactions with pauses between, so webhook batches are never held up by them.
-  const rulesWork = createSliceDriver(() => engine.step(), {
+  const rulesWork = createSliceDriver(() => engine.step() ?? release.step(), {
     onError: (error) => logger.error({ err: (error as Error).message }, "applying rules failed; retrying in a second"),
   });
   rules.onChange(() => {
@@ -161,6 +166,7 @@ export function buildPipeline(deps: PipelineDeps): Pipeline {
     options.tickMs ?? 30_000,
     () => {
       engine.schedule("tick");
+      release.schedule();
       rulesWork.kick();
     },
     (error) => logger.error({ err: (error as Error).message }, "reminder tick failed"),
@@ -215,6 +221,7 @@ export function buildPipeline(deps: PipelineDeps): Pipeline {
       await stock.runUntilIdle();
       eventRules.runUntilIdle();
       engine.tick();
+      release.drain();
       await delivery.runUntilIdle();
     },
     async close() {

@@ -3,6 +3,7 @@ import type { Db } from "../db/open-database.js";
 import type { EventRepo } from "../events/event-repo.js";
 import type { Outbox } from "../outbox/create-outbox.js";
 import { listAlerts } from "../rules/alert-repo.js";
+import { createSilenceDesk } from "../silences/silence-desk.js";
 import { listProducts } from "../stock/stock-queries.js";
 import type { RulesView } from "./rules-source.js";
 
@@ -36,6 +37,9 @@ export function dashboardSource(deps: { db: Db; events: EventRepo; outbox: Outbo
         subject: a.subject,
         severity: a.severity,
         openedAtMs: ms(a.openedAt),
+        acknowledgedBy: a.acknowledgedBy,
+        acknowledgedAtMs: a.acknowledgedAt === null ? null : ms(a.acknowledgedAt),
+        snoozedUntilMs: a.snoozedUntil === null ? null : ms(a.snoozedUntil),
       })),
     recentEvents: (type, limit) =>
       events.list({ event: type, limit }).map((e) => ({
@@ -61,5 +65,6 @@ export function dashboardSource(deps: { db: Db; events: EventRepo; outbox: Outbo
     digestRuns: (limit): DashboardDigestRun[] =>
       digestRuns(limit).map((r) => ({ digest: r.digest, periodFromMs: r.period_from, periodToMs: r.period_to, status: r.status })),
     rules: () => rules.status(),
+    silences: createSilenceDesk(db),
   };
 }

@@ -11,6 +11,7 @@ import { m0009 } from "./0009-drop-events-by-type.js";
 import { m0010 } from "./0010-recovered-events.js";
 import { m0011 } from "./0011-untrusted-event-times.js";
 import { m0012 } from "./0012-alert-actions.js";
+import { m0013 } from "./0013-silences.js";
 
 /** Every schema migration, in order. Add a file and list it here; never edit an applied one. */
-export const migrations: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0011, m0012];
+export const migrations: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0011, m0012, m0013];
