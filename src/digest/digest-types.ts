@@ -84,6 +84,8 @@ export interface AlertRuleRow {
   resolved: number;
   /** Alerts of this rule open right now (within the digest's scope). */
   openNow: number;
+  /** Of those, acknowledged in Slack ("I've got this"; src/slack/). */
+  acknowledgedNow?: number;
   /** A few subjects opened in the period, for the table. */
   examples: string[];
 }

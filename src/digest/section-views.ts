@@ -197,7 +197,7 @@ export function sectionViews(model: DigestModel): SectionView[] {
             { text: r.severity },
             { text: formatNumber(r.opened) },
             { text: formatNumber(r.resolved) },
-            { text: formatNumber(r.openNow) },
+            { text: `${formatNumber(r.openNow)}${r.acknowledgedNow ? ` (${formatNumber(r.acknowledgedNow)} acknowledged in Slack)` : ""}` },
             { text: r.examples.join(", ") || "–" },
           ]),
           more: capped(s.rows).more,

@@ -43,8 +43,8 @@ export function createSqliteDigestSources(db: Db, scope: DigestScope = { eshops:
       WHERE ((opened_at >= ? AND opened_at < ?) OR (resolved_at >= ? AND resolved_at < ?))${eshopSql("eshop_id")}
       ORDER BY id`,
   );
-  const alertsOpen = db.prepare<unknown[], AlertRow>(
-    `SELECT rule, kind, severity, eshop_id, subject, opened_at, resolved_at FROM alerts
+  const alertsOpen = db.prepare<unknown[], AlertRow & { acknowledged_by: string | null }>(
+    `SELECT rule, kind, severity, eshop_id, subject, opened_at, resolved_at, acknowledged_by FROM alerts
       WHERE state = 'open'${eshopSql("eshop_id")}`,
   );
   const deadRows = db.prepare<[number, number, number], DeadRow>(
@@ -157,7 +157,10 @@ export function createSqliteDigestSources(db: Db, scope: DigestScope = { eshops:
         if (a.resolved_at !== null && a.resolved_at >= from && a.resolved_at < to) row.resolved++;
       }
       for (const a of alertsOpen.iterate(...eshopParams)) {
-        if (inScope(a)) entry(a).openNow++;
+        if (!inScope(a)) continue;
+        const row = entry(a);
+        row.openNow++;
+        if (a.acknowledged_by !== null) row.acknowledgedNow = (row.acknowledgedNow ?? 0) + 1;
       }
       return [...byRule.values()].sort((a, b) => b.opened - a.opened || b.openNow - a.openNow || cmp(a.rule, b.rule));
     },

@@ -156,6 +156,9 @@ describe("acting on alerts from Slack (POST /slack/interactions)", () => {
     const [alert] = await r.alerts();
     expect(alert).toMatchObject({ subject: "KAV-1", acknowledgedBy: "jana", acknowledgedById: "U123", acknowledgedAt: new Date(ackAt).toISOString(), snoozedUntil: null });
     expect(alert.actions).toEqual([{ action: "ack", userId: "U123", userName: "jana", value: "ack", at: new Date(ackAt).toISOString() }]);
+    // The dashboard's open alerts say it too.
+    const page = await (await fetch(`${r.url}/`)).text();
+    expect(page).toMatch(/<code>KAV-1<\/code><br><small class="slack-state">acknowledged by jana \d+ min ago<\/small>/);
 
     // Hours later: no reminder (repeat is 1h).
     r.clock.advance(3 * HOUR);
