@@ -1,6 +1,6 @@
 import type { AlertMessage, DigestMessage, MessageBody } from "../outbox/outbox-types.js";
 import { actionBlocks, stateBlocks, stateLine, type SlackTimeOptions } from "./slack-actions.js";
-import { clip, context, escapeMrkdwn, field, header, section, type SlackBlock, type SlackRendering } from "./slack-blocks.js";
+import { clip, context, escapeMrkdwn, FALLBACK_TEXT_MAX, field, header, section, type SlackBlock, type SlackRendering } from "./slack-blocks.js";
 import { renderGroup, type GroupRendering } from "./slack-group.js";
 import { emojiOf, formatQuantity, quantityLine } from "./slack-lines.js";
 
@@ -122,7 +122,22 @@ export function renderContinuations(bodies: readonly MessageBody[], options: Sla
   return bodies.length > 1 ? renderGroup(bodies, options).replies : [];
 }
 
-/** The short thread reply added under a message that a resolve or a level change updated. */
+/**
+ * The short thread reply added under a message that a resolve or a level change updated: one line
+ * per alert, in as many replies as it takes to keep each short (a whole group may change at once).
+ */
+export function renderThreadReplies(alerts: readonly AlertMessage[]): string[] {
+  const lines = alerts.map((a) => `${emojiOf(a)} ${escapeMrkdwn(clip(a.summary, 500))}`);
+  const out: string[] = [];
+  for (const line of lines) {
+    const last = out.length - 1;
+    if (last >= 0 && out[last]!.length + 1 + line.length <= FALLBACK_TEXT_MAX) out[last] += `\n${line}`;
+    else out.push(line);
+  }
+  return out;
+}
+
+/** All of `renderThreadReplies` in one text (for one alert, or where length does not matter). */
 export function renderThreadReply(alerts: readonly AlertMessage[]): string {
-  return alerts.map((a) => `${emojiOf(a)} ${escapeMrkdwn(a.summary)}`).join("\n");
+  return renderThreadReplies(alerts).join("\n");
 }

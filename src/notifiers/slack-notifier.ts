@@ -4,7 +4,15 @@ import type { Logger } from "../shared/logger.js";
 import { redactSecrets } from "../shared/redact.js";
 import type { AlertMessage } from "../outbox/outbox-types.js";
 import type { DeliveryResult, Notifier, OutgoingItem, OutgoingMessage } from "./notifier.js";
-import { renderSlack, renderThreadReply, type SlackBlock } from "./render-slack.js";
+import {
+  MAIN_PRODUCTS,
+  renderSlack,
+  renderSlackMessage,
+  renderThreadReplies,
+  renderThreadReply,
+  type SlackBlock,
+  type SlackRendering,
+} from "./render-slack.js";
 import { classifySlackError, MESSAGE_GONE, platformErrorCode } from "./slack-errors.js";
 import type { SlackEntry, SlackThread, SlackThreadStore } from "./slack-thread-repo.js";
 
@@ -62,9 +70,10 @@ export function createSlackApi(options: SlackClientOptions): SlackApi {
   return {
     async postMessage(args) {
       const base = { channel: args.channel, text: args.text, unfurl_links: false, unfurl_media: false };
+      const withBlocks = args.blocks ? { ...base, blocks: args.blocks } : base;
       const res = args.thread_ts
-        ? await client.chat.postMessage({ ...base, thread_ts: args.thread_ts, reply_broadcast: args.reply_broadcast ?? false })
-        : await client.chat.postMessage(args.blocks ? { ...base, blocks: args.blocks } : base);
+        ? await client.chat.postMessage({ ...withBlocks, thread_ts: args.thread_ts, reply_broadcast: args.reply_broadcast ?? false })
+        : await client.chat.postMessage(withBlocks);
       return { channel: String(res.channel ?? args.channel), ts: String(res.ts) };
     },
     async update(args) {
@@ -85,7 +94,8 @@ const isAlert = (item: OutgoingItem): item is OutgoingItem & { body: AlertMessag
  * SlackNotifier posts alerts and digests with Block Kit and a text fallback. One message per
  * incident: a resolve or level change updates the incident's message (chat.update) and adds a
  * short thread reply; a reminder is a thread reply also shown in the channel; a message whose
- * incident has no known message is posted new.
+ * incident has no known message is posted new. A group too long for one message continues in
+ * replies in the new message's thread, so every product is named.
  */
 export class SlackNotifier implements Notifier {
   readonly transport = "slack" as const;
@@ -143,7 +153,7 @@ export class SlackNotifier implements Notifier {
     const entries: SlackEntry[] = thread.entries.map((e) =>
       e.incidentKey && byKey.has(e.incidentKey) ? { incidentKey: e.incidentKey, body: byKey.get(e.incidentKey)! } : e,
     );
-    const rendering = renderSlack(entries.map((e) => e.body));
+    const rendering = renderSlack(entries.map((e) => e.body), { now: this.options.clock.now() });
     try {
       await this.options.api.update({ channel: thread.channelId, ts: thread.ts, ...rendering });
     } catch (error) {
@@ -152,22 +162,60 @@ export class SlackNotifier implements Notifier {
       throw error;
     }
     this.options.threads.updateEntries(thread.messageId, entries, this.options.clock.now());
-    await this.options.api.postMessage({
-      channel: thread.channelId,
-      thread_ts: thread.ts,
-      text: renderThreadReply(items.map((i) => i.body)),
-    });
+    for (const text of renderThreadReplies(items.map((i) => i.body))) {
+      await this.options.api.postMessage({ channel: thread.channelId, thread_ts: thread.ts, text });
+    }
     return true;
   }
 
-  private async post(channel: string, items: OutgoingItem[]): Promise<string> {
-    const rendering = renderSlack(items.map((i) => i.body));
-    const res = await this.options.api.postMessage({ channel, ...rendering });
+  private async post(channel: string, all: OutgoingItem[]): Promise<string> {
+    const now = this.options.clock.now();
+    let items = all;
+    // A retry after a failed continuation reply: the message is there, its replies are posted
+    // again (a reply repeated in the thread, never the message in the channel, never a product lost).
+    const earlier = this.unfinishedPost(channel, items, now);
+    if (earlier) {
+      await this.postReplies(earlier.thread.channelId, earlier.thread.ts, earlier.replies);
+      items = items.filter((i) => !earlier.items.has(i));
+      if (!items.length) return `${earlier.thread.channelId} ${earlier.thread.ts}`;
+    }
+    const { main, replies } = renderSlackMessage(items.map((i) => i.body), { now });
+    const res = await this.options.api.postMessage({ channel, ...main });
     const entries: SlackEntry[] = items.filter(isAlert).map((i) => ({ incidentKey: i.incidentKey, body: i.body }));
     // Only a message that shows an incident can be updated later; nothing else needs remembering.
     if (entries.some((e) => e.incidentKey)) {
-      this.options.threads.recordPost({ channel, channelId: res.channel, ts: res.ts, entries, now: this.options.clock.now() });
+      this.options.threads.recordPost({ channel, channelId: res.channel, ts: res.ts, entries, now });
     }
+    await this.postReplies(res.channel, res.ts, replies);
     return `${res.channel} ${res.ts}`;
+  }
+
+  /** The continuation replies of a long group, in order, in the thread of its message. */
+  private async postReplies(channelId: string, ts: string, replies: readonly SlackRendering[]): Promise<void> {
+    for (const reply of replies) await this.options.api.postMessage({ channel: channelId, thread_ts: ts, ...reply });
+  }
+
+  /**
+   * A long grouped message an earlier attempt of this send posted: every open alert it shows is
+   * among `items` again. Only a group with continuation replies is looked for: a short message
+   * has nothing left to finish.
+   */
+  private unfinishedPost(
+    channel: string,
+    items: OutgoingItem[],
+    now: number,
+  ): { thread: SlackThread; items: Set<OutgoingItem>; replies: SlackRendering[] } | undefined {
+    if (items.length <= MAIN_PRODUCTS) return undefined;
+    const open = new Map<string, OutgoingItem>();
+    for (const i of items) if (isAlert(i) && i.body.transition === "open" && i.incidentKey) open.set(i.incidentKey, i);
+    for (const key of open.keys()) {
+      const thread = this.options.threads.find(key, channel);
+      if (!thread) continue;
+      const mine = thread.entries.map((e) => (e.incidentKey ? open.get(e.incidentKey) : undefined));
+      if (mine.some((m) => m === undefined)) return undefined;
+      const { replies } = renderSlackMessage(thread.entries.map((e) => e.body), { now });
+      return replies.length ? { thread, items: new Set(mine as OutgoingItem[]), replies } : undefined;
+    }
+    return undefined;
   }
 }

@@ -239,3 +239,70 @@ describe("delivery to Slack", () => {
     expect(r.slack.calls).toHaveLength(0);
   });
 });
+
+describe("long grouped messages on Slack", () => {
+  const GROUP = "sold-out:warehouse:open";
+  /** `n` sold-out alerts of one group, due together, with the buttons on. */
+  function enqueueGroup(r: Rig, n: number): number[] {
+    return Array.from({ length: n }, (_, i) => {
+      const body = { ...alert(`A-${i}`, { alertId: i + 1 }), actions: true };
+      return r.outbox.enqueue(slackMsg(body, { groupKey: GROUP, notBefore: T0 })).id;
+    });
+  }
+  const named = (calls: { params: Record<string, unknown> }[]) => calls.map((c) => JSON.stringify(c.params.blocks)).join("\n");
+
+  it("posts 60 products as one message naming 20 and a reply in its thread naming the other 40", async () => {
+    const r = await rig();
+    const ids = enqueueGroup(r, 60);
+    await r.worker.runUntilIdle();
+    const [main, ...replies] = r.slack.ok("chat.postMessage");
+    expect(main!.params.thread_ts).toBeUndefined();
+    expect(main!.params.text).toMatch(/^60 products sold out\n/);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]!.params.thread_ts).toBe(main!.ts);
+    expect(replies[0]!.params.reply_broadcast).toBe("false");
+    for (let i = 0; i < 60; i++) {
+      const where = i < 20 ? named([main!]) : named(replies);
+      expect(where, `A-${i}`).toContain(`\`A-${i}\``);
+    }
+    // The buttons reach Slack in the main message only.
+    expect(named([main!])).toContain('"action_id":"stockwatch.ack"');
+    expect(named(replies)).not.toContain("stockwatch.");
+    for (const id of ids) expect(r.outbox.get(id)!.status).toBe("sent");
+  });
+
+  it("after a 429 on the continuation reply, retries the reply and does not post the message again", async () => {
+    const r = await rig({ worker: { policy: { ...DELIVERY_RETRY, baseMs: 100 } } });
+    // The message goes through, the reply in its thread is rate limited.
+    r.slack.failNext("chat.postMessage", { delayMs: 0 }, { status: 429, retryAfter: 1 });
+    const ids = enqueueGroup(r, 60);
+    await r.worker.runUntilIdle();
+    expect(r.outbox.get(ids[0]!)).toMatchObject({ status: "retrying" });
+    r.clock.advance(1000);
+    await r.worker.runUntilIdle();
+    const posts = r.slack.ok("chat.postMessage");
+    const inChannel = posts.filter((p) => p.params.thread_ts === undefined);
+    expect(inChannel).toHaveLength(1);
+    const replies = posts.filter((p) => p.params.thread_ts === inChannel[0]!.ts);
+    expect(replies).toHaveLength(1);
+    for (let i = 20; i < 60; i++) expect(named(replies)).toContain(`\`A-${i}\``);
+    for (const id of ids) expect(r.outbox.get(id)!.status).toBe("sent");
+  });
+
+  it("updates the long message on a resolve of one of its products, with a reply naming it", async () => {
+    const r = await rig();
+    enqueueGroup(r, 60);
+    await r.worker.runUntilIdle();
+    const main = r.slack.ok("chat.postMessage")[0]!;
+    r.clock.advance(60_000);
+    r.outbox.enqueue(slackMsg(alert("A-42", { alertId: 43, transition: "resolve" })));
+    await r.worker.runUntilIdle();
+    const update = r.slack.ok("chat.update")[0]!;
+    expect(update.params.ts).toBe(main.ts);
+    expect(update.params.text).toMatch(/^59 products sold out \(1 resolved\)/);
+    expect(Object.keys(update.params)).not.toContain("replies");
+    const reply = r.slack.ok("chat.postMessage").at(-1)!;
+    expect(reply.params.thread_ts).toBe(main.ts);
+    expect(reply.params.text).toContain("A-42");
+  });
+});
