@@ -110,7 +110,7 @@ export function buildPipeline(deps: PipelineDeps): Pipeline {
   const silences = createActiveSilences(db);
   const enqueueNow = (message: Parameters<Outbox["enqueue"]>[0]) => void outbox.enqueue(message);
   const silenced = silenceGate({ db, clock, logger, silences, enqueue: enqueueNow });
-  const release = createSilenceRelease({ db, clock, logger, silences, getRules: () => rules.current(), enqueue: enqueueNow });
+  const release = createSilenceRelease({ db, clock, logger, silences, getRules: () => rules.current(), enqueue: enqueueNow, slackActions: settings.slackSigningSecret !== undefined });
   const engine = createRulesEngine({
     db,
     clock,

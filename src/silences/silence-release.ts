@@ -37,6 +37,8 @@ export function createSilenceRelease(deps: {
   silences: ActiveSilences;
   /** The outbox's enqueue (not the silence gate: these messages are the ones owed). */
   enqueue: (message: NewOutboxMessage) => void;
+  /** Slack buttons on the owed open messages, as on any open message (SLACK_SIGNING_SECRET set). */
+  slackActions?: boolean;
 }): SilenceRelease {
   const { db, clock, logger } = deps;
   const repo = new SilenceRepo(db);
@@ -67,6 +69,7 @@ export function createSilenceRelease(deps: {
         subject: subjects.subject(alert.eshopId, alert.subject, values, rules.timezone, now),
         ...(values.forecast ? { cover: coverNote(values.forecast) } : {}),
         now,
+        slackActions: deps.slackActions === true,
       });
       for (const m of messages) deps.enqueue(m);
       released++;

@@ -29,7 +29,7 @@ const RULES = `  - name: sold-out
     suppressWhenSoldOut: false
 `;
 
-function setup() {
+function setup(options: { slackActions?: boolean } = {}) {
   const db = openDatabase(tempDbPath());
   const clock = new FixedClock(T0);
   const sent: NewOutboxMessage[] = [];
@@ -37,7 +37,7 @@ function setup() {
   const silences = createActiveSilences(db);
   const enqueue = (m: NewOutboxMessage) => void sent.push(m);
   const engine = createRulesEngine({ db, clock, logger: silentLogger(), getRules: () => rules, enqueue: silenceGate({ db, clock, logger: silentLogger(), silences, enqueue }) });
-  const release = createSilenceRelease({ db, clock, logger: silentLogger(), getRules: () => rules, silences, enqueue });
+  const release = createSilenceRelease({ db, clock, logger: silentLogger(), getRules: () => rules, silences, enqueue, ...options });
   const repo = new SilenceRepo(db);
   const silence = (products: string[], forMs: number, rule: string | null = null) =>
     repo.add({ products, rule, eshopId: null, reason: "stock-taking", createdBy: "test", createdAt: clock.now(), endsAt: clock.now() + forMs }).id;
@@ -90,6 +90,15 @@ describe("silences in the rules engine", () => {
     s.engine.tick();
     expect(s.release.drain()).toBe(0);
     expect(s.said()).toHaveLength(2);
+  });
+
+  it("an owed open message carries the Slack buttons like any open message when they are on", () => {
+    const s = setup({ slackActions: true });
+    s.silence(["KAV-*"], H);
+    s.engine.onStockChanges([change(snapshot("KAV-1", 0), T0, snapshot("KAV-1", 3))]);
+    s.clock.advance(H);
+    expect(s.release.drain()).toBe(2);
+    expect(s.sent.map((m) => (m.body as AlertMessage).actions)).toEqual([true, true]);
   });
 
   it("an owed alert that resolves after the silence ended, before the release ran, says nothing either", () => {
