@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { escapeMrkdwn, MAIN_PRODUCTS, renderContinuations, renderSlack, renderThreadReply } from "../../../src/notifiers/render-slack.js";
+import { escapeMrkdwn, MAIN_PRODUCTS, renderContinuations, renderSlack, renderThreadReplies, renderThreadReply } from "../../../src/notifiers/render-slack.js";
 import { alert, digest } from "../outbox/outbox-fixtures.js";
 
 const json = (v: unknown) => JSON.stringify(v);
@@ -67,5 +67,15 @@ describe("renderSlack", () => {
     expect(renderThreadReply([alert("A", { transition: "resolve" })])).toBe(
       ":white_check_mark: Back in stock: A Coffee A (0 left)",
     );
+  });
+
+  it("splits the thread reply of a whole group changing at once into short replies that name every product", () => {
+    const alerts = Array.from({ length: 500 }, (_, i) => alert(`P-${i}`, { alertId: i, transition: "resolve" }));
+    const replies = renderThreadReplies(alerts);
+    expect(replies.length).toBeGreaterThan(1);
+    for (const r of replies) expect(r.length).toBeLessThanOrEqual(3000);
+    const all = replies.join("\n").split("\n");
+    expect(all).toHaveLength(500);
+    for (let i = 0; i < 500; i++) expect(all[i]).toBe(`:white_check_mark: Back in stock: P-${i} Coffee P-${i} (0 left)`);
   });
 });
