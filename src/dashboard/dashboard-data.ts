@@ -24,6 +24,8 @@ export interface DashboardAlert {
   acknowledgedBy?: string | null;
   acknowledgedAtMs?: number | null;
   snoozedUntilMs?: number | null;
+  /** The silence that held back one of its messages (src/silences/). */
+  silencedBy?: number | null;
 }
 
 export interface DashboardEvent {

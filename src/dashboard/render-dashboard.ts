@@ -1,7 +1,7 @@
 import type { DashboardData } from "./dashboard-data.js";
 import { ago, esc, formatQuantity, table } from "./html.js";
 import { alertSlackNote } from "./alert-slack-note.js";
-import { renderSilenceSection } from "./silence-section.js";
+import { alertSilenceNote, renderSilenceSection } from "./silence-section.js";
 
 const STYLE = `
 *{box-sizing:border-box}body{margin:0;font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1d2330;background:#f4f5f7}
@@ -86,7 +86,7 @@ ${view.notice ? `<p class="notice">${esc(view.notice)}</p>` : ""}
 <section id="low"><h2>Low <span class="count">${low.length}</span></h2>${table(["Code", "Product", "Qty", "Min", "Low for"], productRows(low), "Nothing is low.")}</section>
 <section id="alerts"><h2>Open alerts <span class="count">${alerts.length}</span></h2>${table(
     ["Rule", "Subject", "Severity", "Open for"],
-    alerts.map((a) => [esc(a.rule), `<code>${esc(a.subject)}</code>${alertSlackNote(a, nowMs)}`, `<span class="pill ${esc(a.severity)}">${esc(a.severity)}</span>`, esc(ago(a.openedAtMs, nowMs))]),
+    alerts.map((a) => [esc(a.rule), `<code>${esc(a.subject)}</code>${alertSlackNote(a, nowMs)}${alertSilenceNote(a)}`, `<span class="pill ${esc(a.severity)}">${esc(a.severity)}</span>`, esc(ago(a.openedAtMs, nowMs))]),
     "No open alerts.",
   )}</section>
 ${data.silences ? renderSilenceSection(data.silences.active(nowMs), nowMs, csrfField) : ""}

@@ -29,6 +29,11 @@ export function renderSilenceSection(silences: readonly SilenceView[], nowMs: nu
   )}${form}</section>`;
 }
 
+/** Under an open alert: which silence held back its messages ("" when none did). */
+export function alertSilenceNote(a: { silencedBy?: number | null }): string {
+  return a.silencedBy ? `<br><small class="silenced"><a href="#silences">silenced by #${a.silencedBy}</a></small>` : "";
+}
+
 /** The products field as typed: globs separated by commas or spaces. */
 export function productsOfField(text: unknown): string[] {
   return typeof text === "string" ? text.split(/[\s,]+/).filter((p) => p !== "") : [];

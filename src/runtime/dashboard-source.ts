@@ -40,6 +40,7 @@ export function dashboardSource(deps: { db: Db; events: EventRepo; outbox: Outbo
         acknowledgedBy: a.acknowledgedBy,
         acknowledgedAtMs: a.acknowledgedAt === null ? null : ms(a.acknowledgedAt),
         snoozedUntilMs: a.snoozedUntil === null ? null : ms(a.snoozedUntil),
+        silencedBy: a.silencedBy,
       })),
     recentEvents: (type, limit) =>
       events.list({ event: type, limit }).map((e) => ({

@@ -30,6 +30,7 @@ export function parseSilenceRequest(request: SilenceRequest, now: number, create
   if (products.length > MAX_PATTERNS) return fail(`at most ${MAX_PATTERNS} product globs per silence, got ${products.length}`);
   const long = products.find((p) => p.length > MAX_PATTERN_LENGTH);
   if (long !== undefined) return fail(`product glob "${long.slice(0, 40)}…" is longer than ${MAX_PATTERN_LENGTH} characters`);
+  if (products.some(hasControl)) return fail("product globs may not contain control characters (tabs, line breaks, escapes)");
   const globs = checkProducts(products);
   if (!globs.ok) return fail(globs.message);
 
@@ -40,6 +41,7 @@ export function parseSilenceRequest(request: SilenceRequest, now: number, create
 
   const reason = request.reason?.trim() ?? "";
   if (reason === "") return fail('say why with --reason, e.g. --reason "stock-taking" (shown on the dashboard and in silence list)');
+  if (hasControl(reason)) return fail("--reason may not contain control characters (line breaks, terminal escapes); write it on one line");
   if (reason.length > MAX_REASON) return fail(`--reason is at most ${MAX_REASON} characters, got ${reason.length}`);
 
   const rule = request.rule?.trim() || null;
@@ -53,6 +55,9 @@ export function parseSilenceRequest(request: SilenceRequest, now: number, create
   }
   return { ok: true, silence: { products, rule, eshopId, reason, createdBy, createdAt: now, endsAt: now + ms } };
 }
+
+// Shown on terminals (silence list) and the dashboard: one line of plain text.
+const hasControl = (text: string) => /[\u0000-\u001f\u007f]/.test(text);
 
 function fail(message: string): SilenceInput {
   return { ok: false, message };

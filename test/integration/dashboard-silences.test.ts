@@ -34,7 +34,8 @@ const sameOrigin = (url: string, cookie: string) => ({ cookie, origin: `http://$
 
 describe("dashboard silences", () => {
   it("adds a silence through the form, lists it, and expires it with its button", async () => {
-    const { url, rows } = await rig();
+    const t = await rig();
+    const { url, rows } = t;
     const page = await openPage(url);
     expect(page.html).toContain('<section id="silences">');
     expect(page.html).toContain("No silences in force.");
@@ -51,6 +52,14 @@ describe("dashboard silences", () => {
     expect(listed).toContain("<code>KAV-*, !KAV-TEST*</code>");
     expect(listed).toContain("stock-taking");
     expect(listed).toMatch(/<form class="inline" method="post" action="\/silences\/1\/expire"><input type="hidden" name="csrf"/);
+    // An open alert a silence held back says so under its subject.
+    t.app.db
+      .prepare(
+        `INSERT INTO alerts (rule, rule_checksum, kind, eshop_id, subject, severity, state, opened_at, last_values, updated_at, silenced_by, silence_pending)
+         VALUES ('sold-out', 'x', 'stock', 1, 'KAV-1', 'critical', 'open', 0, '{}', 0, 1, 1)`,
+      )
+      .run();
+    expect(await fetch(`${url}/`, { headers: { cookie: page.cookie } }).then((r) => r.text())).toContain('<a href="#silences">silenced by #1</a>');
     const api = (await (await fetch(`${url}/api/silences`)).json()) as any;
     expect(api.silences).toMatchObject([{ id: 1, products: ["KAV-*", "!KAV-TEST*"], rule: null, reason: "stock-taking", createdBy: "dashboard", active: true, expiredAt: null }]);
 

@@ -81,6 +81,9 @@ describe("silence-input: a request for a new silence", () => {
     ["a blank reason", { reason: "   " }, "--reason"],
     ["a long reason", { reason: "x".repeat(501) }, "at most 500 characters"],
     ["a bad e-shop", { eshop: "abc" }, '--eshop takes an e-shop id (a number), got "abc"'],
+    ["a reason with a terminal escape", { reason: "ok\u001b[2J" }, "--reason may not contain control characters"],
+    ["a reason on two lines", { reason: "a\nb" }, "--reason may not contain control characters"],
+    ["a glob with a control character", { products: ["KAV-\u0007*"] }, "control characters"],
   ])("refuses %s", (_what, over, message) => {
     const r = parseSilenceRequest({ ...ok, ...over } as Parameters<typeof parseSilenceRequest>[0], T, "alice");
     expect(r.ok).toBe(false);
