@@ -52,3 +52,13 @@ describe("verifySlackRequest", () => {
     }
   });
 });
+
+describe("SLACK_SIGNING_SECRET", () => {
+  it("is read from the environment and is one of the secrets scrubbed from logs and stored errors", async () => {
+    const { readSettings, secretsOf } = await import("../../../src/config/env.js");
+    const settings = readSettings({ SLACK_SIGNING_SECRET: SECRET });
+    expect(settings.slackSigningSecret).toBe(SECRET);
+    expect(secretsOf(settings)).toContain(SECRET);
+    expect(readSettings({ SLACK_SIGNING_SECRET: "  " }).slackSigningSecret).toBeUndefined();
+  });
+});
