@@ -70,6 +70,8 @@ export function createAlertActions(deps: AlertActionsDeps): (action: SlackAction
     const actionKey = `${action.channelId}:${action.messageTs}:${action.user.id}:${action.actionTs}`;
     const snoozedUntil = action.action === "snooze" ? now + action.snoozeMs! : null;
     const changed: number[] = [];
+    const seen = new Map(message ? [[message.id, message]] : []);
+    const channelNames = new Map<string, string>();
     for (const alert of open) {
       const recorded = repo.record({
         alertId: alert.id,
@@ -97,11 +99,16 @@ export function createAlertActions(deps: AlertActionsDeps): (action: SlackAction
         snoozed = null;
       }
       const incidentKey = `alert:${alert.id}`;
-      for (const shown of repo.messagesOf(incidentKey)) {
+      for (const shown of repo.messagesOf(incidentKey, seen)) {
         const entry = shown.entries.find((e) => e.incidentKey === incidentKey);
         if (!entry || entry.body.kind !== "alert") continue;
         const body: AlertMessage = { ...entry.body, transition: "update", acknowledged, snoozedUntil: snoozed };
-        const name = repo.channelName(alert.id, shown.channel) ?? shown.channel;
+        // The rules channel's name, for the deliveries list; one look-up per Slack channel.
+        let name = channelNames.get(shown.channel);
+        if (name === undefined) {
+          name = repo.channelName(alert.id, shown.channel) ?? shown.channel;
+          channelNames.set(shown.channel, name);
+        }
         enqueue({
           dedupeKey: `alert:${alert.id}:action-${recorded}:${name}`,
           channel: name,

@@ -57,10 +57,8 @@ export class AlertActionsRepo {
       message: db.prepare<[string, string], { id: number; channel: string; entries: string }>(
         "SELECT id, channel, entries FROM slack_messages WHERE channel_id = ? AND ts = ?",
       ),
-      messagesOf: db.prepare<[string], { id: number; channel: string; entries: string }>(
-        `SELECT m.id, m.channel, m.entries FROM slack_incidents i JOIN slack_messages m ON m.id = i.slack_message_id
-         WHERE i.incident_key = ? ORDER BY m.id`,
-      ),
+      messageIdsOf: db.prepare<[string], number>("SELECT slack_message_id FROM slack_incidents WHERE incident_key = ? ORDER BY slack_message_id").pluck(),
+      messageById: db.prepare<[number], { id: number; channel: string; entries: string }>("SELECT id, channel, entries FROM slack_messages WHERE id = ?"),
       alerts: db.prepare<[string], { id: number; state: "open" | "resolved"; acknowledged_by: string | null; acknowledged_at: number | null; snoozed_until: number | null }>(
         `SELECT id, state, coalesce(acknowledged_by_id, acknowledged_by) AS acknowledged_by, acknowledged_at, snoozed_until FROM alerts
          WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`,
@@ -96,9 +94,23 @@ export class AlertActionsRepo {
     return row ? { id: row.id, channel: row.channel, entries: JSON.parse(row.entries) as SlackEntry[] } : undefined;
   }
 
-  /** Every Slack message that shows this incident (one per channel it was sent to). */
-  messagesOf(incidentKey: string): PostedMessage[] {
-    return this.s.messagesOf.all(incidentKey).map((r) => ({ id: r.id, channel: r.channel, entries: JSON.parse(r.entries) as SlackEntry[] }));
+  /**
+   * Every Slack message that shows this incident (one per channel it was sent to). `seen` keeps the
+   * messages already read in this transaction: a group of 500 alerts is one message, parsed once.
+   */
+  messagesOf(incidentKey: string, seen: Map<number, PostedMessage>): PostedMessage[] {
+    const out: PostedMessage[] = [];
+    for (const id of this.s.messageIdsOf.all(incidentKey)) {
+      let message = seen.get(id);
+      if (!message) {
+        const row = this.s.messageById.get(id);
+        if (!row) continue;
+        message = { id: row.id, channel: row.channel, entries: JSON.parse(row.entries) as SlackEntry[] };
+        seen.set(id, message);
+      }
+      out.push(message);
+    }
+    return out;
   }
 
   alerts(ids: readonly number[]): ActionableAlert[] {
