@@ -16,7 +16,7 @@ async function run(n: number): Promise<void> {
   const db = openDatabase(join(mkdtempSync(join(tmpdir(), "sw-bench-")), "b.db"));
   const clock = new FixedClock(Date.UTC(2026, 11, 5, 9));
   const outbox = createOutbox(db, clock);
-  const entries = [];
+  const entries: { incidentKey: string; body: AlertMessage }[] = [];
   const insert = db.prepare(
     `INSERT INTO alerts (rule, rule_checksum, kind, eshop_id, subject, severity, state, opened_at, last_notified_at, reminders, suppressed, last_values, updated_at)
      VALUES ('sold-out', 'c', 'stock', 1, ?, 'critical', 'open', 0, 0, 0, 0, '{}', 0) RETURNING id`,
