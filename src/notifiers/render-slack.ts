@@ -127,7 +127,11 @@ export function renderContinuations(bodies: readonly MessageBody[], options: Sla
  * per alert, in as many replies as it takes to keep each short (a whole group may change at once).
  */
 export function renderThreadReplies(alerts: readonly AlertMessage[]): string[] {
-  const lines = alerts.map((a) => `${emojiOf(a)} ${escapeMrkdwn(clip(a.summary, 500))}`);
+  // An update comes from a Slack button (acknowledge, snooze, undo): one line saying so, not the
+  // alert's summary again, which would read as if the alert had fired once more.
+  const updates = alerts.filter((a) => a.transition === "update");
+  const lines = alerts.filter((a) => a.transition !== "update").map((a) => `${emojiOf(a)} ${escapeMrkdwn(clip(a.summary, 500))}`);
+  if (updates.length) lines.unshift(`:raising_hand: ${stateLine(updates) ?? "Acknowledgement and snooze undone: reminders go on as the rule says"}`);
   const out: string[] = [];
   for (const line of lines) {
     const last = out.length - 1;

@@ -152,6 +152,10 @@ describe("acting on alerts from Slack (POST /slack/interactions)", () => {
     // The message now says who (a mention: Slack shows the person's name) and offers Undo.
     expect(JSON.stringify(update.params.blocks)).toContain("Acknowledged by <@U123>");
     expect(JSON.stringify(update.params.blocks)).toContain('"action_id":"stockwatch.unack"');
+    // The thread reply under the updated message says what happened, not the alert's summary again
+    // (which read as if the product had sold out once more).
+    const replies = r.slack.ok("chat.postMessage").filter((c) => c.params.thread_ts === post.ts && String(c.params.reply_broadcast) !== "true");
+    expect(replies.map((c) => String(c.params.text))).toEqual([expect.stringContaining("Acknowledged by <@U123>")]);
 
     const [alert] = await r.alerts();
     expect(alert).toMatchObject({ subject: "KAV-1", acknowledgedBy: "jana", acknowledgedById: "U123", acknowledgedAt: new Date(ackAt).toISOString(), snoozedUntil: null });
