@@ -1,5 +1,6 @@
 import type { AlertMessage, DigestMessage, MessageBody } from "../outbox/outbox-types.js";
 import { formatQuantity } from "./render-slack.js";
+import { groupTitle, plainTitle } from "./slack-group.js";
 
 /** Email rendering of outbox messages: a subject, an HTML part and a plain-text part. Pure. */
 export interface EmailRendering {
@@ -9,7 +10,6 @@ export interface EmailRendering {
 }
 
 const SUBJECT_PREFIX = "[stockwatch]";
-const LEVEL_PHRASE = { soldOut: "sold out", low: "low on stock", ok: "back in stock" } as const;
 
 export function escapeHtml(text: string): string {
   return text
@@ -73,24 +73,23 @@ function renderDigestEmail(d: DigestMessage): EmailRendering {
   return { subject: d.subject, text: d.text, html: d.html };
 }
 
-/** Subject line of a grouped email, e.g. "12 products sold out (rule sold-out)". */
+/**
+ * Subject line of a grouped email, e.g. "12 products sold out (rule sold-out)": the same honest
+ * title as the grouped Slack message (sold out, low, running out within N days, mixed, resolved).
+ */
 export function groupSubject(alerts: readonly AlertMessage[]): string {
-  const open = alerts.filter((a) => a.transition !== "resolve");
   const rules = [...new Set(alerts.map((a) => a.rule))].join(", ");
-  if (open.length === 0) return `${alerts.length} alerts resolved (rule ${rules})`;
-  const levels = new Set(open.map((a) => a.subject.level));
-  const [only] = levels;
-  const what = levels.size === 1 && only ? `${open.length} products ${LEVEL_PHRASE[only]}` : `${open.length} alerts`;
-  const resolved = alerts.length - open.length;
-  return `${what}${resolved ? `, ${resolved} resolved` : ""} (rule ${rules})`;
+  return `${plainTitle(groupTitle(alerts))} (rule ${rules})`;
 }
 
 function renderGroupEmail(bodies: readonly MessageBody[]): EmailRendering {
   const alerts = bodies.filter((b): b is AlertMessage => b.kind === "alert");
   const digests = bodies.filter((b): b is DigestMessage => b.kind === "digest");
   const title = alerts.length ? groupSubject(alerts) : `${digests.length} digests`;
+  // Each line as the alert's own email would say it: the quantity and, for forecasts, the days left.
   const line = (a: AlertMessage) =>
-    `${a.transition === "resolve" ? "Resolved: " : ""}${a.subject.code}${a.subject.name ? ` ${a.subject.name}` : ""} — ${quantityText(a)}`;
+    `${a.transition === "resolve" ? "Resolved: " : ""}${a.subject.code}${a.subject.name ? ` ${a.subject.name}` : ""} — ${quantityText(a)}` +
+    (a.subject.details?.length ? `; ${a.subject.details.join("; ")}` : "");
   const text = [title, "", ...alerts.map((a) => `- ${line(a)}`), ...digests.flatMap((d) => ["", d.subject, d.text]), "", "Sent by stockwatch."].join("\n");
   const html = page(
     title,

@@ -85,8 +85,8 @@ export function groupTitle(alerts: readonly AlertMessage[]): string {
   return `${emojiOf(open[0]!)} ${still}${openPhrase(open)}${resolved ? ` (${resolved} resolved)` : ""}`;
 }
 
-/** The title without its emoji, for the plain-text fallback. */
-const plainTitle = (title: string) => title.replace(/^:[a-z0-9_+-]+: /, "");
+/** The title without its emoji, for the plain-text fallback (and email subjects). */
+export const plainTitle = (title: string) => title.replace(/^:[a-z0-9_+-]+: /, "");
 
 /**
  * Takes lines from `lines[from]` on while they fit `maxLines` lines and `maxSections` sections

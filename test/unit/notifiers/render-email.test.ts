@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { renderEmail } from "../../../src/notifiers/render-email.js";
 import { alert, digest } from "../outbox/outbox-fixtures.js";
+import { makeAlert } from "./slack-fixtures.js";
 
 describe("renderEmail", () => {
   it("renders one alert as subject, text and escaped HTML with the same facts", () => {
@@ -27,5 +28,12 @@ describe("renderEmail", () => {
     expect(r.subject).toBe("[stockwatch] 3 products sold out (rule sold-out)");
     expect(r.text).toMatch(/- A Coffee A[\s\S]*- B Coffee B[\s\S]*- C Coffee C/);
     expect(r.html.match(/<li>/g)).toHaveLength(3);
+  });
+
+  it("titles a group of forecasts as running out, and each line keeps its days left", () => {
+    const r = renderEmail([makeAlert("daysOfCover", "open", 0), makeAlert("daysOfCover", "open", 1)]);
+    expect(r.subject).toMatch(/^\[stockwatch\] 2 products running out within [1-5] days? \(rule /);
+    expect(r.subject).not.toContain("back in stock");
+    expect(r.text.match(/days? left/g)).toHaveLength(2);
   });
 });
