@@ -51,6 +51,8 @@ export interface PruneStats {
   alerts: number;
   slackMessages: number;
   cooldowns: number;
+  /** Silences that ended before the cutoff (and no alert names). */
+  silences: number;
   movements: number;
   levelChanges: number;
   digestRuns: number;
@@ -91,6 +93,7 @@ export async function pruneHistory(request: PruneRequest): Promise<PruneStats> {
     alerts: 0,
     slackMessages: 0,
     cooldowns: 0,
+    silences: 0,
     movements: 0,
     levelChanges: 0,
     digestRuns: 0,
@@ -245,6 +248,16 @@ export async function pruneHistory(request: PruneRequest): Promise<PruneStats> {
     // Small tables without a time index: one statement each.
     stats.cooldowns = db.prepare<[number]>("DELETE FROM alert_cooldowns WHERE last_fired_at < ?").run(cutoff).changes;
     stats.batches++;
+    if (tableExists(db, "silences")) {
+      // Silences that ended before the cutoff, unless an alert still names one.
+      stats.silences = db
+        .prepare<[number]>(
+          `DELETE FROM silences WHERE coalesce(expired_at, ends_at) < ?
+              AND id NOT IN (SELECT silenced_by FROM alerts WHERE silenced_by IS NOT NULL)`,
+        )
+        .run(periodCutoff).changes;
+      stats.batches++;
+    }
 
     // ---- stock history ------------------------------------------------------------------------
     // Forecasts read the per-day summary (forecast_daily), not the movements, so movements follow

@@ -248,6 +248,29 @@ describe("stockwatch prune", () => {
     db.close();
   });
 
+  it("deletes silences that ended before the cutoff, unless an alert still names one", async () => {
+    const db = open();
+    const silence = (endedDaysAgo: number) =>
+      Number(
+        db
+          .prepare("INSERT INTO silences (products, reason, created_by, created_at, ends_at) VALUES ('[\"KAV-*\"]', 'stock-taking', 'cli', ?, ?)")
+          .run(ago(endedDaysAgo + 2), ago(endedDaysAgo)).lastInsertRowid,
+      );
+    const old = silence(200);
+    const named = silence(150);
+    const recent = silence(10);
+    db.prepare(
+      `INSERT INTO alerts (rule, rule_checksum, kind, eshop_id, subject, severity, state, opened_at, last_notified_at, reminders, suppressed, last_values, updated_at, silenced_by)
+       VALUES ('sold-out', 'x', 'stock', ?, 'KAV-1', 'critical', 'open', ?, ?, 0, 0, '{}', ?, ?)`,
+    ).run(ESHOP, ago(151), ago(151), ago(151), named);
+    const { out, text } = capture();
+    await runPrune({ db, olderThanMs: 90 * DAY, now: NOW }, out);
+    expect((db.prepare("SELECT id FROM silences ORDER BY id").all() as { id: number }[]).map((r) => r.id)).toEqual([named, recent]);
+    expect(text()).toContain("1 ended silences");
+    expect(old).toBeLessThan(named);
+    db.close();
+  });
+
   it("keeps what a digest's next period will read, and each digest's last run", async () => {
     const db = open();
     // "weekly" last ran 100 days ago: its next period starts there.

@@ -38,6 +38,7 @@ export function formatPruneSummary(stats: PruneStats, olderThanMs: number, dbPat
     `${n(stats.digestRuns)} digest runs`,
     ...(stats.dailySales ? [`${n(stats.dailySales)} daily sales rows`] : []),
     ...(stats.cooldowns ? [`${n(stats.cooldowns)} cooldowns`] : []),
+    ...(stats.silences ? [`${n(stats.silences)} ended silences`] : []),
   ];
   const kept: string[] = [];
   if (stats.eventsKept) kept.push(`${n(stats.eventsKept)} older events still needed (open alerts, unfinished jobs, not yet read)`);
