@@ -33,7 +33,7 @@ export interface PruneRequest {
    * budget (25 ms), and between them the daemon gets the write lock.
    */
   batchSize?: number;
-  /** Pause between batches, ms. Default 5. */
+  /** Pause between batches, ms: the daemon's webhook batches get the lock meanwhile. Default 5. */
   pauseMs?: number;
 }
 
@@ -150,21 +150,17 @@ export async function pruneHistory(request: PruneRequest): Promise<PruneStats> {
   // picks below exclude every row something still points at; foreign_key_check confirms it at the end.
   const foreignKeys = db.pragma("foreign_keys", { simple: true }) as number;
   db.pragma("foreign_keys = OFF");
-  // A batch holds the write lock only for its own work: no fsync of the -wal file in its commit
-  // (synchronous=NORMAL; a power cut may undo the last batches, and a new prune redoes them) and
-  // no checkpoint inside its commit (they run between batches, without the lock).
-  const synchronous = db.pragma("synchronous", { simple: true }) as number;
+  // No checkpoint inside a batch's commit (they run between batches, without the lock). Each
+  // commit still flushes its own pages (synchronous=FULL): with NORMAL, the daemon's flush before
+  // each webhook answer had to write the prune's pages instead, and webhooks waited longer
+  // (measured: p99 100 ms instead of 29 ms while pruning a million events).
   const autocheckpoint = db.pragma("wal_autocheckpoint", { simple: true }) as number;
-  db.pragma("synchronous = NORMAL");
   db.pragma("wal_autocheckpoint = 0");
   try {
     await pruneRows();
   } finally {
     if (foreignKeys) db.pragma("foreign_keys = ON");
-    db.pragma(`synchronous = ${synchronous}`);
     db.pragma(`wal_autocheckpoint = ${autocheckpoint}`);
-    // Copies what the batches wrote into the database file and makes it durable (a checkpoint
-    // syncs the -wal file first).
     db.pragma("wal_checkpoint(PASSIVE)");
   }
   const broken = [...db.pragma("foreign_key_check(jobs)") as unknown[], ...db.pragma("foreign_key_check(slack_incidents)") as unknown[]];

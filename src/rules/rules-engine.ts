@@ -262,18 +262,24 @@ export function createRulesEngine(deps: RulesEngineDeps): RulesEngine {
   });
 
   /** One slice: the rules pass first (reminders must judge with the rules in force), then the round. */
-  const pending = () => pass !== null || round !== null || isNew(getRules());
-  const sliceTx = writeTransaction(db, "rules:slice", (): EngineStats => {
-    const rules = getRules();
+  // One transaction per kind of slice, so the lock-hold metrics say which one held it.
+  const passTx = writeTransaction(db, "rules:pass", (): EngineStats => {
     const stats = emptyStats();
-    const deadline = performance.now() + budgetMs;
+    const rules = getRules();
     if (isNew(rules)) startPass(rules);
-    if (pass) passSlice(stats, deadline);
-    else roundSlice(stats, deadline);
+    passSlice(stats, performance.now() + budgetMs);
+    return stats;
+  });
+  const roundTx = writeTransaction(db, "rules:reminders", (): EngineStats => {
+    const stats = emptyStats();
+    roundSlice(stats, performance.now() + budgetMs);
     return stats;
   });
   // Nothing to do is found out without taking the write lock.
-  const slice = (): EngineStats | null => (pending() ? sliceTx() : null);
+  const slice = (): EngineStats | null => {
+    if (pass !== null || isNew(getRules())) return passTx();
+    return round !== null ? roundTx() : null;
+  };
 
   const schedule = (work: "tick" | "reconcile") => {
     if (work === "reconcile") {
