@@ -4,16 +4,13 @@ import type { NewOutboxMessage } from "../outbox/outbox-types.js";
 import type { Clock } from "../shared/clock.js";
 import type { Logger } from "../shared/logger.js";
 import type { ProductSnapshot, StockChange } from "../stock/stock-types.js";
-import { buildAlertMessages, coverNote } from "./alert-messages.js";
 import { AlertRepo } from "./alert-repo.js";
-import { nextAlertState } from "./alert-state.js";
-import { remindersHeld } from "./reminder-hold.js";
 import type { ForecastSource } from "./evaluate-cover.js";
 import type { RuleEvent } from "./evaluate-event.js";
 import { applyEvents } from "./apply-events.js";
-import type { StockAlertValues } from "./evaluate-stock.js";
 import { RULE_LIMITS } from "./rule-defaults.js";
-import type { CompiledRules, StockRule } from "./rules-types.js";
+import { createReminder } from "./remind-alert.js";
+import type { CompiledRules } from "./rules-types.js";
 import { addStats, createStockApplier, emptyStats, type EngineStats } from "./stock-applier.js";
 
 export type { EngineStats } from "./stock-applier.js";
@@ -205,43 +202,7 @@ export function createRulesEngine(deps: RulesEngineDeps): RulesEngine {
     return false;
   };
 
-  const remindOne = (
-    rules: CompiledRules,
-    alert: ReturnType<AlertRepo["openPage"]>[number],
-    now: number,
-    recheck: boolean,
-    stats: EngineStats,
-  ) => {
-    if (alert.kind !== "stock" || alert.suppressed) return;
-    const rule = rules.rule(alert.rule) as StockRule | undefined;
-    if (!rule) return;
-    const due = rule.repeatMs !== null && now - alert.lastNotifiedAt >= rule.repeatMs;
-    const values = alert.lastValues as StockAlertValues;
-    if (rule.when.cover !== null && rule.checksum === alert.checksum && (recheck || due)) {
-      // Days of cover drift without any stock change (sales age out of the window): judge again with a fresh forecast.
-      applier.evaluate(rules, applier.unchanged(alert.eshopId, alert.subject, values), now, stats, (name) => name === rule.name);
-      return;
-    }
-    if (rule.repeatMs === null || !due || remindersHeld(alert, now)) return;
-    const { state, transition } = nextAlertState(alert, { holds: true, withinHysteresis: false, suppressed: false }, rule, now);
-    if (transition !== "remind" || state === null) return;
-    repo.update(alert.id, state, values, now);
-    stats.reminded++;
-    applier.send(
-      buildAlertMessages({
-        rules,
-        rule,
-        transition,
-        alertId: alert.id,
-        reminder: state.reminders,
-        subject: applier.subject(alert.eshopId, alert.subject, values, rules.timezone, now),
-        ...(values.forecast ? { cover: coverNote(values.forecast) } : {}),
-        now,
-        slackActions: deps.slackActions === true,
-      }),
-      stats,
-    );
-  };
+  const remindOne = createReminder({ repo, applier, slackActions: deps.slackActions === true });
 
   const onStockChanges = writeTransaction(db, "rules:stock", (changes: readonly StockChange[]) => {
     const stats = emptyStats();

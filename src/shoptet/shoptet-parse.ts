@@ -48,7 +48,8 @@ export function errorItems(env: Envelope | null): ShoptetErrorItem[] {
   }));
 }
 
-const paginator = z
+/** Shoptet's `data.paginator` of a list (absent on some answers). */
+export const paginator = z
   .looseObject({
     totalCount: z.number(),
     page: z.number(),
@@ -58,7 +59,7 @@ const paginator = z
   })
   .nullish();
 
-function toPaginator(p: z.infer<typeof paginator>): Paginator | null {
+export function toPaginator(p: z.infer<typeof paginator>): Paginator | null {
   return p ? { totalCount: p.totalCount, page: p.page, pageCount: p.pageCount, itemsOnPage: p.itemsOnPage, itemsPerPage: p.itemsPerPage } : null;
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Paginator } from "./shoptet-types.js";
+import { paginator, toPaginator } from "./shoptet-parse.js";
 import { formatShoptetTime, parseShoptetTimeMs } from "./shoptet-time.js";
 
 /**
@@ -84,16 +85,6 @@ const notification = z.looseObject({
   data: notificationData,
 });
 
-const paginator = z
-  .looseObject({
-    totalCount: z.number(),
-    page: z.number(),
-    pageCount: z.number(),
-    itemsOnPage: z.number(),
-    itemsPerPage: z.number(),
-  })
-  .nullish();
-
 const notificationsData = z.looseObject({ notifications: z.array(notification), paginator });
 
 /** `data` of `GET /api/webhooks/notifications`. Rejects an item without id or body. */
@@ -116,6 +107,6 @@ export function parseNotifications(data: unknown): NotificationPage {
         eventInstance: n.data.eventInstance,
       },
     })),
-    paginator: p ? { totalCount: p.totalCount, page: p.page, pageCount: p.pageCount, itemsOnPage: p.itemsOnPage, itemsPerPage: p.itemsPerPage } : null,
+    paginator: toPaginator(p),
   };
 }
