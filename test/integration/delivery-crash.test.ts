@@ -8,7 +8,7 @@ import { FixedClock } from "../../src/shared/clock.js";
 import { silentLogger } from "../../src/shared/logger.js";
 import { startSlackStandin } from "../helpers/slack-standin.js";
 import { tempDbPath } from "../helpers/temp-dir.js";
-import { alert, slackMsg, T0 } from "../unit/outbox/outbox-fixtures.js";
+import { alert, slackMsg, T0 } from "../helpers/outbox-fixtures.js";
 
 const TOKEN = "xoxb-crash-test-token";
 const LEASE = 60_000;

@@ -8,7 +8,7 @@ import { createDeliveryWorker } from "../../src/outbox/delivery-worker.js";
 import { FixedClock } from "../../src/shared/clock.js";
 import { startSmtpStandin, type SmtpStandin } from "../helpers/smtp-standin.js";
 import { tempDbPath } from "../helpers/temp-dir.js";
-import { alert, captureLogger, digest, emailMsg, T0 } from "../unit/outbox/outbox-fixtures.js";
+import { alert, captureLogger, digest, emailMsg, T0 } from "../helpers/outbox-fixtures.js";
 
 const USER = "mailer";
 const PASS = "hunter2-very-secret";

@@ -7,7 +7,7 @@ import { FixedClock } from "../../src/shared/clock.js";
 import { startSlackStandin } from "../helpers/slack-standin.js";
 import { startSmtpStandin } from "../helpers/smtp-standin.js";
 import { tempDbPath } from "../helpers/temp-dir.js";
-import { alert, captureLogger, emailMsg, slackMsg, T0 } from "../unit/outbox/outbox-fixtures.js";
+import { alert, captureLogger, emailMsg, slackMsg, T0 } from "../helpers/outbox-fixtures.js";
 
 const TOKEN = "xoxb-4242-secret-bot-token";
 const PASS = "pa55-w0rd-that-must-not-leak";

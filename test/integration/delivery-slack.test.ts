@@ -7,7 +7,7 @@ import { DELIVERY_RETRY } from "../../src/outbox/retry-policy.js";
 import { FixedClock } from "../../src/shared/clock.js";
 import { startSlackStandin, type SlackStandin } from "../helpers/slack-standin.js";
 import { tempDbPath } from "../helpers/temp-dir.js";
-import { alert, captureLogger, digest, slackMsg, T0 } from "../unit/outbox/outbox-fixtures.js";
+import { alert, captureLogger, digest, slackMsg, T0 } from "../helpers/outbox-fixtures.js";
 
 const TOKEN = "xoxb-1111-2222-secretsecret";
 

@@ -5,8 +5,8 @@ import { previewDigest } from "../../src/digest/run-digest.js";
 import type { CompiledRules } from "../../src/rules/rules-types.js";
 import { FixedClock } from "../../src/shared/clock.js";
 import { tempDbPath } from "../helpers/temp-dir.js";
-import { CHANNELS, makeRules } from "../unit/rules/make-rules.js";
-import { DAY, forecastDb, H, ScriptedShop } from "../unit/forecast/scripted-history.js";
+import { CHANNELS, makeRules } from "../helpers/make-rules.js";
+import { DAY, forecastDb, H, ScriptedShop } from "../helpers/scripted-history.js";
 
 // Friday 28 Nov 2025, 10:00 in Prague (09:00 UTC); the digest covers the day before.
 const NOW = Date.parse("2025-11-28T09:00:00Z");

@@ -1,9 +1,10 @@
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { getProduct } from "../../src/stock/stock-queries.js";
-import { captureLogger } from "../unit/outbox/outbox-fixtures.js";
+import { captureLogger } from "../helpers/outbox-fixtures.js";
 import { startTestApp } from "../helpers/test-app.js";
 import { envelope, postWebhook } from "../helpers/webhooks.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 /**
  * Shoptet's eventCreated is checked at the door: a time that is not one is refused with 400; one
@@ -25,16 +26,6 @@ function query<T>(dbPath: string, sql: string, ...params: unknown[]): T[] {
 /** Shoptet's format for a time: offset without a colon. */
 function shoptetTime(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19)}+0000`;
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe("eventCreated that is not a Shoptet time", () => {

@@ -3,8 +3,8 @@ import { createForecastReader } from "../../src/forecast/forecast-reader.js";
 import { rankRunningOut, runningOutSoon } from "../../src/forecast/running-out.js";
 import { compileGlobList } from "../../src/rules/glob.js";
 import { tempDbPath } from "../helpers/temp-dir.js";
-import { CHANNELS, makeRules } from "../unit/rules/make-rules.js";
-import { DAY, forecastDb, H, ScriptedShop } from "../unit/forecast/scripted-history.js";
+import { CHANNELS, makeRules } from "../helpers/make-rules.js";
+import { DAY, forecastDb, H, ScriptedShop } from "../helpers/scripted-history.js";
 
 const NOW = Date.parse("2025-11-28T09:00:00Z");
 const TODAY = Math.floor(NOW / DAY) * DAY;

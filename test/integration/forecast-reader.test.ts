@@ -6,7 +6,7 @@ import { createForecastReader, pruneDailySales } from "../../src/forecast/foreca
 import { FORECAST_DEFAULTS, type ForecastSettings } from "../../src/forecast/forecast-types.js";
 import { productForecast, withForecasts } from "../../src/forecast/product-forecast.js";
 import { tempDbPath } from "../helpers/temp-dir.js";
-import { DAY, forecastDb, ScriptedShop } from "../unit/forecast/scripted-history.js";
+import { DAY, forecastDb, ScriptedShop } from "../helpers/scripted-history.js";
 
 // Friday 28 Nov 2025, 10:00 in Prague (09:00 UTC).
 const NOW = Date.parse("2025-11-28T09:00:00Z");

@@ -6,8 +6,8 @@ import { createRulesEngine } from "../../src/rules/rules-engine.js";
 import { FixedClock } from "../../src/shared/clock.js";
 import { silentLogger } from "../../src/shared/logger.js";
 import { tempDbPath } from "../helpers/temp-dir.js";
-import { CHANNELS, change, makeRules, snapshot } from "../unit/rules/make-rules.js";
-import { DAY, forecastDb, H, ScriptedShop } from "../unit/forecast/scripted-history.js";
+import { CHANNELS, change, makeRules, snapshot } from "../helpers/make-rules.js";
+import { DAY, forecastDb, H, ScriptedShop } from "../helpers/scripted-history.js";
 
 // Friday 28 Nov 2025, 10:00 in Prague (09:00 UTC).
 const NOW = Date.parse("2025-11-28T09:00:00Z");

@@ -8,21 +8,12 @@ import { SOLD_OUT_TO_SLACK } from "../helpers/rules-fixtures.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { startTestApp } from "../helpers/test-app.js";
 import { envelope, postWebhook } from "../helpers/webhooks.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 const ESHOP = 222651;
 const closers = closeAfterEach();
 
 const RULES = SOLD_OUT_TO_SLACK;
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function rig() {
   const shoptet: ShoptetStandin = await startShoptetStandin({ eshopId: ESHOP });

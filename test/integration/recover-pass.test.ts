@@ -9,7 +9,7 @@ import { formatShoptetTime } from "../../src/shoptet/shoptet-time.js";
 import { closeAfterEach } from "../helpers/cleanup.js";
 import { startShoptetStandin, type ShoptetStandin } from "../helpers/shoptet-standin.js";
 import { tempDbPath } from "../helpers/temp-dir.js";
-import { captureLogger } from "../unit/outbox/outbox-fixtures.js";
+import { captureLogger } from "../helpers/outbox-fixtures.js";
 
 const ESHOP = 222651;
 const NOTIFICATIONS = "GET /api/webhooks/notifications";

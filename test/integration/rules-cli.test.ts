@@ -8,8 +8,8 @@ import { loadRulesFile } from "../../src/rules/load-rules.js";
 import { tempDbPath, tempDir } from "../helpers/temp-dir.js";
 import { backtest } from "../../src/rules/backtest.js";
 import { storedStockHistory } from "../../src/rules/history-source.js";
-import { CHANNELS, makeRules } from "../unit/rules/make-rules.js";
-import { DAY, forecastDb, ScriptedShop } from "../unit/forecast/scripted-history.js";
+import { CHANNELS, makeRules } from "../helpers/make-rules.js";
+import { DAY, forecastDb, ScriptedShop } from "../helpers/scripted-history.js";
 
 function capture() {
   let text = "";

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/temp-dir.js";
 import { startTestApp } from "../helpers/test-app.js";
 import { envelope, postWebhook } from "../helpers/webhooks.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 const HEAD = `timezone: Europe/Prague
 channels:
@@ -23,14 +24,6 @@ function bigRules(bytes: number): { text: string; rules: number } {
     rules++;
   }
   return { text, rules };
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** Webhooks sent back to back from a few clients, as Shoptet does while the operator edits rules. */
@@ -73,7 +66,7 @@ describe("rules reloads run on the engine thread, not on the thread that answers
     const { app, url } = await startTestApp({ STOCKWATCH_RULES: rulesPath });
     expect(app.rules.status().summary).toBe("1 channel, 1 rule, 0 digests");
     const sender = keepSending(url);
-    await until("a few webhooks", () => sender.answers.length >= 10);
+    await waitFor("a few webhooks", () => sender.answers.length >= 10, 60_000);
 
     // 1. A valid 1 MB file, then SIGHUP (the watcher sees the edit too).
     const big = bigRules(1_000_000);
@@ -83,7 +76,7 @@ describe("rules reloads run on the engine thread, not on the thread that answers
     // Before, the reload parsed the file right here, on this thread, for seconds: the new status was
     // in place when reloadRules() returned, and no webhook was answered meanwhile.
     expect(app.rules.status().summary).toBe("1 channel, 1 rule, 0 digests");
-    await until("the engine thread to load the big file", () => app.rules.status().summary === `1 channel, ${big.rules} rules, 0 digests`);
+    await waitFor("the engine thread to load the big file", () => app.rules.status().summary === `1 channel, ${big.rules} rules, 0 digests`, 60_000);
     sender.setPhase("after");
     expect(sender.answers.filter((a) => a.phase === "loading the big file").length).toBeGreaterThan(0);
     expect(app.rules.status().ok).toBe(true);
@@ -95,7 +88,7 @@ describe("rules reloads run on the engine thread, not on the thread that answers
     sender.setPhase("loading the broken file");
     app.reloadRules();
     expect(app.rules.status().ok).toBe(true);
-    await until("the engine thread to refuse the broken file", () => !app.rules.status().ok);
+    await waitFor("the engine thread to refuse the broken file", () => !app.rules.status().ok, 60_000);
     sender.setPhase("after");
     expect(sender.answers.filter((a) => a.phase === "loading the broken file").length).toBeGreaterThan(0);
     const refused = app.rules.status();
@@ -107,7 +100,7 @@ describe("rules reloads run on the engine thread, not on the thread that answers
     // 3. A file over the size limit: refused without being read.
     writeFileSync(rulesPath, `${big.text}${"#".repeat(1_100_000)}\n`);
     app.reloadRules();
-    await until("the oversized file to be refused", () => app.rules.status().errors.some((e) => e.includes("a rules file may be at most")));
+    await waitFor("the oversized file to be refused", () => app.rules.status().errors.some((e) => e.includes("a rules file may be at most")), 60_000);
     expect(app.rules.status().summary).toBe(`1 channel, ${big.rules} rules, 0 digests`);
 
     const sent = await sender.stop();

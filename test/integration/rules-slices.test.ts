@@ -9,7 +9,7 @@ import { FixedClock } from "../../src/shared/clock.js";
 import { silentLogger } from "../../src/shared/logger.js";
 import type { ProductSnapshot } from "../../src/stock/stock-types.js";
 import { tempDbPath } from "../helpers/temp-dir.js";
-import { makeRules, snapshot } from "../unit/rules/make-rules.js";
+import { makeRules, snapshot } from "../helpers/make-rules.js";
 
 const T0 = Date.parse("2025-01-15T10:00:00Z");
 const H = 3_600_000;

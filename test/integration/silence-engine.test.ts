@@ -9,7 +9,7 @@ import { createActiveSilences, silenceGate } from "../../src/silences/silence-ga
 import { createSilenceRelease } from "../../src/silences/silence-release.js";
 import { SilenceRepo } from "../../src/silences/silence-repo.js";
 import { tempDbPath } from "../helpers/temp-dir.js";
-import { change, makeRules, snapshot } from "../unit/rules/make-rules.js";
+import { change, makeRules, snapshot } from "../helpers/make-rules.js";
 
 /**
  * The engine with the silence gate and release on a real SQLite file and a fixed clock: what is

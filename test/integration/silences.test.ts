@@ -9,19 +9,10 @@ import { startSlackStandin, type SlackStandin } from "../helpers/slack-standin.j
 import { tempDir, tempDbPath } from "../helpers/temp-dir.js";
 import { startTestApp } from "../helpers/test-app.js";
 import { envelope, postWebhook } from "../helpers/webhooks.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 const ESHOP = 222651;
 const closers = closeAfterEach();
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 function io(): CliIo & { stdout: () => string; stderr: () => string } {
   let out = "";

@@ -10,20 +10,11 @@ import { startSlackStandin, type SlackCall } from "../helpers/slack-standin.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { startTestApp } from "../helpers/test-app.js";
 import { envelope, postWebhook } from "../helpers/webhooks.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 const ESHOP = 222651;
 const SECRET = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
 const closers = closeAfterEach();
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** The daemon as it runs (engine thread, system clock) with a product sold out and its Slack message posted. */
 async function soldOutDaemon() {

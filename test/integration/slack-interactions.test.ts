@@ -11,6 +11,7 @@ import { startShoptetStandin } from "../helpers/shoptet-standin.js";
 import { startSlackStandin, type SlackCall } from "../helpers/slack-standin.js";
 import { tempDbPath, tempDir } from "../helpers/temp-dir.js";
 import { envelope, postWebhook, TEST_KEY } from "../helpers/webhooks.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 const ESHOP = 222651;
 const SECRET = "e3b0c44298fc1c149afbf4c8996fb924";
@@ -30,18 +31,6 @@ rules:
     group: 0s
     repeat: 1h
 `;
-
-/** Polls `probe`; `clock`: moved 1.5 s a poll, past the Slack channel's pacing (the delivery worker paces by it). */
-async function waitFor<T>(what: string, probe: () => T | undefined | false, clock?: FixedClock, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-    clock?.advance(1_500);
-  }
-}
 
 /**
  * The whole daemon in-process (real HTTP, a real SQLite file, the Shoptet and Slack stand-ins),
@@ -97,7 +86,7 @@ async function rig(env: Record<string, string> = { SLACK_SIGNING_SECRET: SECRET 
     (JSON.parse((app.db.prepare("SELECT entries FROM slack_messages WHERE ts = ?").pluck().get(ts) as string) ?? "[]") as { body: any }[])[0]?.body;
   /** Waits until the outbox has sent everything (the stored Slack message is then current). */
   const delivered = () =>
-    waitFor("the outbox to be sent", () => app.db.prepare("SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending', 'retrying')").pluck().get() === 0, clock);
+    waitFor("the outbox to be sent", () => app.db.prepare("SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending', 'retrying')").pluck().get() === 0, { between: () => clock.advance(1_500) });
   let clickSeq = 0;
   /** A real block_actions body, form-encoded and signed as Slack signs it. */
   const click = async (
@@ -144,7 +133,7 @@ describe("acting on alerts from Slack (POST /slack/interactions)", () => {
     expect(answer.status).toBe(200);
     expect(answer.json).toMatchObject({ response_type: "ephemeral", text: expect.stringMatching(/^Acknowledged 1 alert/) });
 
-    const update = await waitFor("the chat.update", () => r.updates()[0], r.clock);
+    const update = await waitFor("the chat.update", () => r.updates()[0], { between: () => r.clock.advance(1_500) });
     await r.delivered();
     expect(update.ts).toBe(post.ts);
     expect(update.params.channel).toBe(r.slack.channelId("#warehouse"));
@@ -172,7 +161,7 @@ describe("acting on alerts from Slack (POST /slack/interactions)", () => {
 
     // The resolve still arrives, and still says who acknowledged.
     await r.move(20);
-    await waitFor("the resolve update", () => r.updates()[1], r.clock);
+    await waitFor("the resolve update", () => r.updates()[1], { between: () => r.clock.advance(1_500) });
     await r.delivered();
     expect(r.updates()[1]!.ts).toBe(post.ts);
     expect(r.entryOf(post.ts!)).toMatchObject({ transition: "resolve", acknowledged: { by: "U123", at: ackAt } });
@@ -189,7 +178,7 @@ describe("acting on alerts from Slack (POST /slack/interactions)", () => {
     const answer = await r.click(post, "stockwatch.snooze", { value: "4h" });
     expect(answer.status).toBe(200);
     expect(answer.json.text).toMatch(/^Snoozed 1 alert until .* UTC/);
-    await waitFor("the chat.update", () => r.updates()[0], r.clock);
+    await waitFor("the chat.update", () => r.updates()[0], { between: () => r.clock.advance(1_500) });
     await r.delivered();
     expect(r.entryOf(post.ts!)).toMatchObject({ snoozedUntil: snoozedAt + 4 * HOUR, acknowledged: null });
     expect((await r.alerts())[0]).toMatchObject({ snoozedUntil: new Date(snoozedAt + 4 * HOUR).toISOString(), acknowledgedBy: null });
@@ -200,7 +189,7 @@ describe("acting on alerts from Slack (POST /slack/interactions)", () => {
 
     r.clock.advance(2 * 60_000);
     await r.app.engine.runUntilIdle();
-    await waitFor("the reminder after the snooze", () => r.reminders().length === 1, r.clock);
+    await waitFor("the reminder after the snooze", () => r.reminders().length === 1, { between: () => r.clock.advance(1_500) });
 
     // Acknowledge, then Undo: reminders come again.
     await r.click(post, "stockwatch.ack");
@@ -209,12 +198,12 @@ describe("acting on alerts from Slack (POST /slack/interactions)", () => {
     expect(undo.json.text).toMatch(/^Undone for 1 alert/);
     expect((await r.alerts())[0]).toMatchObject({ acknowledgedBy: null, acknowledgedAt: null, snoozedUntil: null });
     expect((await r.alerts())[0].actions.map((a: any) => a.action)).toEqual(["snooze", "ack", "snooze", "unack"]);
-    await waitFor("the updates of the three clicks", () => r.updates().length === 4, r.clock);
+    await waitFor("the updates of the three clicks", () => r.updates().length === 4, { between: () => r.clock.advance(1_500) });
     await r.delivered();
     expect(r.entryOf(post.ts!)).toMatchObject({ acknowledged: null, snoozedUntil: null });
     r.clock.advance(HOUR + 1);
     await r.app.engine.runUntilIdle();
-    await waitFor("a reminder after Undo", () => r.reminders().length === 2, r.clock);
+    await waitFor("a reminder after Undo", () => r.reminders().length === 2, { between: () => r.clock.advance(1_500) });
   });
 
   it("a replayed request changes nothing twice", async () => {
@@ -223,7 +212,7 @@ describe("acting on alerts from Slack (POST /slack/interactions)", () => {
     const ackAt = r.clock.now();
     const first = await r.click(post, "stockwatch.ack", { actionTs: "1764925200.000001" });
     expect(first.json.text).toMatch(/^Acknowledged/);
-    await waitFor("the chat.update", () => r.updates().length === 1, r.clock);
+    await waitFor("the chat.update", () => r.updates().length === 1, { between: () => r.clock.advance(1_500) });
     r.clock.advance(60_000);
     // The same click again (a retry, or a replay within the 5 minutes): same action key.
     const again = await r.click(post, "stockwatch.ack", { actionTs: "1764925200.000001" });
@@ -240,7 +229,7 @@ describe("acting on alerts from Slack (POST /slack/interactions)", () => {
     const r = await rig();
     const post = await r.sellOut();
     await r.move(20);
-    await waitFor("the resolve update", () => r.updates()[0], r.clock);
+    await waitFor("the resolve update", () => r.updates()[0], { between: () => r.clock.advance(1_500) });
     const answer = await r.click(post, "stockwatch.ack");
     expect(answer.status).toBe(200);
     expect(answer.json).toMatchObject({ response_type: "ephemeral", text: expect.stringMatching(/^Already resolved \(alert #\d+\)/) });

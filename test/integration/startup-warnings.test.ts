@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { startTestApp } from "../helpers/test-app.js";
-import { captureLogger } from "../unit/outbox/outbox-fixtures.js";
+import { captureLogger } from "../helpers/outbox-fixtures.js";
 
 /** Settings that start, but leave the admin side open, are named in the start-up log. */
 

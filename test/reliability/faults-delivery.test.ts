@@ -64,7 +64,7 @@ describe("Slack and SMTP misbehave (against the whole daemon)", () => {
       await send("order:cancel", "MAIL-SILENT");
       await waitFor("the silent connection", () => smtp.connections === 1, 10_000);
       smtp.neverGreet(false);
-      await waitFor("the greeting timeout", async () => (await deliveries()).some((d) => d.channel === "mail" && d.status === "retrying"), 20_000, 200);
+      await waitFor("the greeting timeout", async () => (await deliveries()).some((d) => d.channel === "mail" && d.status === "retrying"), { timeoutMs: 20_000, everyMs: 200 });
       // Then 421 on connect, 451 on RCPT, 550 on RCPT.
       smtp.replyNext({ stage: "connect", code: 421, message: "4.3.2 try again later" }, { stage: "rcpt", code: 451, message: "4.7.1 greylisted" }, { stage: "rcpt", code: 550, message: "5.1.1 no such user" });
       await send("order:cancel", "MAIL-421");
@@ -76,9 +76,7 @@ describe("Slack and SMTP misbehave (against the whole daemon)", () => {
         async () => {
           const list = await deliveries();
           return list.length === 8 && list.every((d) => d.status === "sent" || d.status === "dead") ? list : undefined;
-        },
-        60_000,
-        250,
+        }, { timeoutMs: 60_000, everyMs: 250 }
       );
       const by = (text: string) => final.find((d) => d.summary.includes(text))!;
       for (const ok of ["SLACK-1", "SLACK-2", "SLACK-3", "MAIL-421", "MAIL-451", "MAIL-SILENT"]) {
@@ -128,9 +126,7 @@ describe("Slack and SMTP misbehave (against the whole daemon)", () => {
         async () => {
           const d = (await adminGet<{ deliveries: Delivery[] }>(daemon, "/api/deliveries")).deliveries;
           return d.length === 2 && d.every((x) => x.lastError) ? d : undefined;
-        },
-        15_000,
-        200,
+        }, { timeoutMs: 15_000, everyMs: 200 }
       );
       const slackRow = list.find((d) => d.channel === "s1")!;
       const mailRow = list.find((d) => d.channel === "mail")!;

@@ -57,9 +57,7 @@ describe("the Shoptet API misbehaves (through a fault proxy, against the whole d
         async () => {
           const list = (await adminGet<{ products: { code: string; level: string; quantity: number }[] }>(daemon, "/api/products?level=soldOut")).products;
           return list.length === 4 ? list : undefined;
-        },
-        45_000,
-        250,
+        }, { timeoutMs: 45_000, everyMs: 250 }
       );
       expect(products.map((x) => x.code).sort()).toEqual(stocks.map((s) => `F-${s}`));
       await waitFor("four sold-out alerts on Slack", () => slack.ok("chat.postMessage").length >= 4, 15_000);
@@ -97,7 +95,7 @@ describe("the Shoptet API misbehaves (through a fault proxy, against the whole d
     const n = notification("t", { eshopId: ESHOP, event: "stock:movement", eventCreated: shoptetTime(Date.now()), eventInstance: "21" }, SECRETS.webhookKey);
     expect(await sender.deliver(n)).toBe(true);
     sender.close();
-    const dead = await waitFor("the job to end dead", () => query<{ last_error: string }>(rig!.dbPath, "SELECT last_error FROM jobs WHERE status = 'dead'")[0], 15_000, 100);
+    const dead = await waitFor("the job to end dead", () => query<{ last_error: string }>(rig!.dbPath, "SELECT last_error FROM jobs WHERE status = 'dead'")[0], { timeoutMs: 15_000, everyMs: 100 });
     expect(dead.last_error).toMatch(/401|token/i);
     expect(dead.last_error).toMatch(/SHOPTET_API_TOKEN/);
     expect(await daemon.stop()).toBe(0);

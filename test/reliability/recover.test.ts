@@ -9,6 +9,7 @@ import { startSlackStandin, type SlackStandin } from "../helpers/slack-standin.j
 import { tempDbPath, tempDir } from "../helpers/temp-dir.js";
 import { startTestApp } from "../helpers/test-app.js";
 import { postWebhook, type Envelope } from "../helpers/webhooks.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 /**
  * Issue 14, section 1: the daemon is down longer than Shoptet retries, Shoptet's log marks the
@@ -40,16 +41,6 @@ rules:
     notify: [warehouse]
     group: 0s
 `;
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const settle = () => new Promise((r) => setTimeout(r, 1500));
 

@@ -47,8 +47,7 @@ async function resendAll(sender: ShoptetSender, timeoutMs = 15_000): Promise<voi
       for (const n of sender.takeFailed()) await sender.deliver(n);
       return sender.failed.length === 0;
     },
-    timeoutMs,
-    200,
+    { timeoutMs, everyMs: 200 },
   );
 }
 
@@ -83,17 +82,17 @@ describe("the disk fills up", () => {
 
       fs.free();
       // No restart: the next webhooks are stored, and so are the refused ones when Shoptet retries.
-      await waitFor("a webhook to be accepted again", () => sender.deliver(order("order:create")), 10_000, 200);
+      await waitFor("a webhook to be accepted again", () => sender.deliver(order("order:create")), { timeoutMs: 10_000, everyMs: 200 });
       await resendAll(sender);
       expect((await health(daemon)).status).toBe(200);
       const cancelled = during.filter((n) => n.envelope.event === "order:cancel").map((n) => n.envelope.eventInstance);
       await waitFor("the emails of the orders cancelled while the disk was full", () => {
         const texts = smtp.mails.map((m) => `${m.parsed.subject} ${m.parsed.text}`).join("\n");
         return cancelled.every((i) => texts.includes(i));
-      }, 20_000, 200);
+      }, { timeoutMs: 20_000, everyMs: 200 });
       // Jobs and deliveries that failed while the disk was full wait out their retry delay
       // (the stock-job policy's third delay is 45 s ±20 %), so allow for it.
-      await waitFor("nothing left to do", () => unfinished(inspectDb(rig!.dbPath)) === 0, 75_000, 200);
+      await waitFor("nothing left to do", () => unfinished(inspectDb(rig!.dbPath)) === 0, { timeoutMs: 75_000, everyMs: 200 });
 
       expect(await daemon.stop()).toBe(0);
       const report = inspectDb(rig.dbPath, sender.acked);
@@ -131,10 +130,10 @@ describe("the database turns read-only", () => {
       expect(daemon.running).toBe(true);
 
       setImmutable(immutable, false);
-      await waitFor("a webhook to be accepted again", () => sender.deliver(order("order:create")), 10_000, 200);
+      await waitFor("a webhook to be accepted again", () => sender.deliver(order("order:create")), { timeoutMs: 10_000, everyMs: 200 });
       await resendAll(sender);
       expect((await health(daemon)).status).toBe(200);
-      await waitFor("nothing left to do", () => unfinished(inspectDb(rig!.dbPath)) === 0, 20_000, 200);
+      await waitFor("nothing left to do", () => unfinished(inspectDb(rig!.dbPath)) === 0, { timeoutMs: 20_000, everyMs: 200 });
       expect(await daemon.stop()).toBe(0);
       const report = inspectDb(rig.dbPath, sender.acked);
       expect(report.integrity).toBe("ok");

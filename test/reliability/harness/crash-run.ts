@@ -96,7 +96,7 @@ export async function crashRun(rig: Rig, options: CrashRunOptions): Promise<Cras
     await sleep(1100 - (Date.now() % 1000));
     for (const code of workload.steadyCodes) rig.shoptet.move(1, code, 1);
     const settle = notification("settle", { eshopId: ESHOP, event: "stock:movement", eventCreated: shoptetTime(Date.now()), eventInstance: "1" }, SECRETS.webhookKey);
-    await waitFor("the settling webhook to be acknowledged", () => sender.deliver(settle), 20_000, 200);
+    await waitFor("the settling webhook to be acknowledged", () => sender.deliver(settle), { timeoutMs: 20_000, everyMs: 200 });
     say(`all ${workload.produced} notifications acknowledged; draining`);
 
     const drainStart = Date.now();
@@ -122,8 +122,7 @@ export async function crashRun(rig: Rig, options: CrashRunOptions): Promise<Cras
         const m = missing();
         return unfinished(last) === 0 && last.feedPosition === last.maxEventId && m.emails.length === 0 && m.slack.length === 0;
       },
-      options.drainTimeoutMs ?? 120_000,
-      250,
+      { timeoutMs: options.drainTimeoutMs ?? 120_000, everyMs: 250 },
     ).catch((error: Error) => {
       const m = missing();
       throw new Error(

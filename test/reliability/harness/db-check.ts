@@ -91,13 +91,4 @@ export function query<T>(dbPath: string, sql: string, ...params: unknown[]): T[]
   }
 }
 
-/** Polls until `probe` returns a truthy value; throws with `what` after the timeout. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+export { waitFor } from "../../helpers/wait-for.js";

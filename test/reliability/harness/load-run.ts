@@ -158,8 +158,7 @@ export async function loadRun(rig: Rig, options: LoadOptions): Promise<LoadResul
       const r = inspectDb(rig.dbPath);
       return unfinished(r) === 0 && r.feedPosition === r.maxEventId;
     },
-    options.drainTimeoutMs ?? 120_000,
-    250,
+    { timeoutMs: options.drainTimeoutMs ?? 120_000, everyMs: 250 },
   );
   const drainMs = Date.now() - drainStart;
   agent.destroy();

@@ -5,7 +5,7 @@ import { ruleChecksum } from "../../../src/rules/compile-rules.js";
 import { evaluateStockChange, type OpenAlert } from "../../../src/rules/evaluate-stock.js";
 import { loadRulesText } from "../../../src/rules/load-rules.js";
 import { formatRuleError } from "../../../src/rules/rules-types.js";
-import { CHANNELS, change, makeRules, snapshot } from "../rules/make-rules.js";
+import { CHANNELS, change, makeRules, snapshot } from "../../helpers/make-rules.js";
 
 const T0 = Date.parse("2025-11-28T09:00:00Z");
 

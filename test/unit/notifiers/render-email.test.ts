@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { renderEmail } from "../../../src/notifiers/render-email.js";
-import { alert, digest } from "../outbox/outbox-fixtures.js";
+import { alert, digest } from "../../helpers/outbox-fixtures.js";
 import { makeAlert } from "./slack-fixtures.js";
 
 describe("renderEmail", () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { renderSlack, renderSlackMessage } from "../../../src/notifiers/render-slack.js";
 import type { AlertMessage } from "../../../src/outbox/outbox-types.js";
 import { parseInteraction } from "../../../src/slack/interaction-payload.js";
-import { alert as baseAlert, digest, T0 } from "../outbox/outbox-fixtures.js";
+import { alert as baseAlert, digest, T0 } from "../../helpers/outbox-fixtures.js";
 import { actionIds, blockKitViolations, visibleText, type Rendered } from "./block-kit-limits.js";
 import { makeAlert } from "./slack-fixtures.js";
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { describeForecast } from "../../../src/forecast/forecast-text.js";
 import { renderSlackMessage } from "../../../src/notifiers/render-slack.js";
 import type { AlertMessage } from "../../../src/outbox/outbox-types.js";
-import { T0 } from "../outbox/outbox-fixtures.js";
+import { T0 } from "../../helpers/outbox-fixtures.js";
 import { blockKitViolations, visibleText, type Rendered } from "./block-kit-limits.js";
 import { makeAlert, SIZES, TRANSITIONS, type Kind, type Transition } from "./slack-fixtures.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { escapeMrkdwn, MAIN_PRODUCTS, renderContinuations, renderSlack, renderThreadReplies, renderThreadReply } from "../../../src/notifiers/render-slack.js";
-import { alert, digest } from "../outbox/outbox-fixtures.js";
+import { alert, digest } from "../../helpers/outbox-fixtures.js";
 
 const json = (v: unknown) => JSON.stringify(v);
 

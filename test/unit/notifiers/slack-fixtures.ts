@@ -1,6 +1,6 @@
 import { describeForecast } from "../../../src/forecast/forecast-text.js";
 import type { AlertMessage } from "../../../src/outbox/outbox-types.js";
-import { T0 } from "../outbox/outbox-fixtures.js";
+import { T0 } from "../../helpers/outbox-fixtures.js";
 
 /** Alerts of every rule kind for the Slack renderer's table tests. */
 export type Kind = "soldOut" | "low" | "backInStock" | "daysOfCover" | "event";

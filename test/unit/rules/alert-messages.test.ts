@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildAlertMessages } from "../../../src/rules/alert-messages.js";
 import type { AlertSubject } from "../../../src/outbox/outbox-types.js";
-import { makeRules } from "./make-rules.js";
+import { makeRules } from "../../helpers/make-rules.js";
 
 const subject: AlertSubject = { eshopId: 1, code: "KAV-1", name: "Colombia 250 g", quantity: 0, minStockSupply: 5, level: "soldOut" };
 const header = `timezone: Europe/Prague

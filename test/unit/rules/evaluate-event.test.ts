@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { evaluateEvent, type RuleEvent } from "../../../src/rules/evaluate-event.js";
-import { makeRules } from "./make-rules.js";
+import { makeRules } from "../../helpers/make-rules.js";
 
 const ev = (id: number, event: string, instance: string, receivedAt = id * 1000, eshopId = 1): RuleEvent => ({ id, eshopId, event, eventInstance: instance, receivedAt });
 

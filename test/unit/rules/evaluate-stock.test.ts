@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { evaluateStockChange, type OpenAlert } from "../../../src/rules/evaluate-stock.js";
 import type { CompiledRules } from "../../../src/rules/rules-types.js";
 import type { ProductSnapshot } from "../../../src/stock/stock-types.js";
-import { change, makeRules, snapshot } from "./make-rules.js";
+import { change, makeRules, snapshot } from "../../helpers/make-rules.js";
 
 const H = 3_600_000;
 

@@ -191,7 +191,7 @@ describe("the linear matcher", () => {
 describe("the stock rule index", () => {
   it("finds exactly the rules a brute-force scan finds, in file order", async () => {
     const fc = await import("fast-check");
-    const { makeRules } = await import("./make-rules.js");
+    const { makeRules } = await import("../../helpers/make-rules.js");
     const alphabet = fc.constantFrom("K", "A", "V", "-", "1", "/");
     const literal = fc.string({ unit: alphabet, minLength: 0, maxLength: 4 });
     const pattern = fc.tuple(literal, fc.constantFrom("*", "?*", "", "[KA]*")).map(([a, b]) => a + b);

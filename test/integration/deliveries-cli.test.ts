@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { runDeliveriesList, runDeliveriesRetry } from "../../../src/cli/commands/deliveries.js";
-import { openDatabase, type Db } from "../../../src/db/open-database.js";
-import { answerDeliveries } from "../../../src/outbox/deliveries-query.js";
-import { OutboxRepo } from "../../../src/outbox/outbox-repo.js";
-import { createOutbox } from "../../../src/outbox/create-outbox.js";
-import { FixedClock } from "../../../src/shared/clock.js";
-import { tempDbPath } from "../../helpers/temp-dir.js";
-import { alert, digest, emailMsg, slackMsg, T0 } from "./outbox-fixtures.js";
+import { runDeliveriesList, runDeliveriesRetry } from "../../src/cli/commands/deliveries.js";
+import { openDatabase, type Db } from "../../src/db/open-database.js";
+import { answerDeliveries } from "../../src/outbox/deliveries-query.js";
+import { OutboxRepo } from "../../src/outbox/outbox-repo.js";
+import { createOutbox } from "../../src/outbox/create-outbox.js";
+import { FixedClock } from "../../src/shared/clock.js";
+import { tempDbPath } from "../helpers/temp-dir.js";
+import { alert, digest, emailMsg, slackMsg, T0 } from "../helpers/outbox-fixtures.js";
 
 const dbs: Db[] = [];
 afterEach(() => {

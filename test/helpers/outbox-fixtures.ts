@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
-import type { AlertMessage, DigestMessage, NewOutboxMessage } from "../../../src/outbox/outbox-types.js";
-import { createLogger, type Logger } from "../../../src/shared/logger.js";
+import type { AlertMessage, DigestMessage, NewOutboxMessage } from "../../src/outbox/outbox-types.js";
+import { createLogger, type Logger } from "../../src/shared/logger.js";
 
 /** Test data for outbox tests: alerts, digests and outbox messages with sensible defaults. */
 export const T0 = Date.UTC(2025, 0, 6, 8, 0, 0);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { openDatabase } from "../../../src/db/open-database.js";
-import { EventRepo } from "../../../src/events/event-repo.js";
-import { toIncomingEvent } from "../../../src/receiver/accepted-webhook.js";
-import { tempDbPath } from "../../helpers/temp-dir.js";
-import { envelope } from "../../helpers/webhooks.js";
+import { openDatabase } from "../../src/db/open-database.js";
+import { EventRepo } from "../../src/events/event-repo.js";
+import { toIncomingEvent } from "../../src/receiver/accepted-webhook.js";
+import { tempDbPath } from "../helpers/temp-dir.js";
+import { envelope } from "../helpers/webhooks.js";
 
 describe("listing events by type", () => {
   it("pages through recent and older ids alike, with the same result as a plain filter", () => {

@@ -1,14 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openDatabase, type Db } from "../../../src/db/open-database.js";
-import { EventRepo } from "../../../src/events/event-repo.js";
-import { JobQueue } from "../../../src/jobs/job-queue.js";
-import type { Job } from "../../../src/jobs/job-types.js";
-import { JobWorker, type JobHandler } from "../../../src/jobs/job-worker.js";
-import { STOCK_JOB_RETRY } from "../../../src/jobs/retry-policy.js";
-import { systemClock } from "../../../src/shared/clock.js";
-import { silentLogger } from "../../../src/shared/logger.js";
-import { webhookEvent } from "../../helpers/shoptet-standin.js";
-import { tempDbPath } from "../../helpers/temp-dir.js";
+import { openDatabase, type Db } from "../../src/db/open-database.js";
+import { EventRepo } from "../../src/events/event-repo.js";
+import { JobQueue } from "../../src/jobs/job-queue.js";
+import type { Job } from "../../src/jobs/job-types.js";
+import { JobWorker, type JobHandler } from "../../src/jobs/job-worker.js";
+import { STOCK_JOB_RETRY } from "../../src/jobs/retry-policy.js";
+import { systemClock } from "../../src/shared/clock.js";
+import { silentLogger } from "../../src/shared/logger.js";
+import { webhookEvent } from "../helpers/shoptet-standin.js";
+import { tempDbPath } from "../helpers/temp-dir.js";
 
 let db: Db;
 let events: EventRepo;

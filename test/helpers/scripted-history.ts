@@ -1,9 +1,9 @@
-import { migrations } from "../../../src/db/migrations/index.js";
-import { migrate } from "../../../src/db/migrate.js";
-import { openDatabase, type Db } from "../../../src/db/open-database.js";
-import { StockRepo } from "../../../src/stock/stock-repo.js";
-import { blankState, cloneState, type ProductState } from "../../../src/stock/stock-state.js";
-import { levelOf } from "../../../src/stock/stock-types.js";
+import { migrations } from "../../src/db/migrations/index.js";
+import { migrate } from "../../src/db/migrate.js";
+import { openDatabase, type Db } from "../../src/db/open-database.js";
+import { StockRepo } from "../../src/stock/stock-repo.js";
+import { blankState, cloneState, type ProductState } from "../../src/stock/stock-state.js";
+import { levelOf } from "../../src/stock/stock-types.js";
 
 export const DAY = 86_400_000;
 export const H = 3_600_000;

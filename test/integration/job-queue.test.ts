@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openDatabase, type Db } from "../../../src/db/open-database.js";
-import { EventRepo } from "../../../src/events/event-repo.js";
-import { JobQueue } from "../../../src/jobs/job-queue.js";
-import type { RetryPolicy } from "../../../src/jobs/retry-policy.js";
-import { webhookEvent } from "../../helpers/shoptet-standin.js";
-import { tempDbPath } from "../../helpers/temp-dir.js";
+import { openDatabase, type Db } from "../../src/db/open-database.js";
+import { EventRepo } from "../../src/events/event-repo.js";
+import { JobQueue } from "../../src/jobs/job-queue.js";
+import type { RetryPolicy } from "../../src/jobs/retry-policy.js";
+import { webhookEvent } from "../helpers/shoptet-standin.js";
+import { tempDbPath } from "../helpers/temp-dir.js";
 
 const T0 = Date.parse("2026-03-02T10:00:00Z");
 const POLICY: RetryPolicy = { name: "test", baseMs: 1000, factor: 2, maxDelayMs: 60_000, maxAttempts: 3, jitter: 0 };

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { FixedClock } from "../../../src/shared/clock.js";
-import { ShoptetClient } from "../../../src/shoptet/shoptet-client.js";
-import { ShoptetApiError } from "../../../src/shoptet/shoptet-error.js";
-import { startShoptetStandin, type ShoptetStandin } from "../../helpers/shoptet-standin.js";
+import { FixedClock } from "../../src/shared/clock.js";
+import { ShoptetClient } from "../../src/shoptet/shoptet-client.js";
+import { ShoptetApiError } from "../../src/shoptet/shoptet-error.js";
+import { startShoptetStandin, type ShoptetStandin } from "../helpers/shoptet-standin.js";
 
 let standin: ShoptetStandin;
 afterEach(async () => {

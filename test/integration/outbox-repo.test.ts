@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { openDatabase, type Db } from "../../../src/db/open-database.js";
-import { OutboxRepo } from "../../../src/outbox/outbox-repo.js";
-import { tempDbPath } from "../../helpers/temp-dir.js";
-import { alert, digest, emailMsg, slackMsg, T0 } from "./outbox-fixtures.js";
+import { openDatabase, type Db } from "../../src/db/open-database.js";
+import { OutboxRepo } from "../../src/outbox/outbox-repo.js";
+import { tempDbPath } from "../helpers/temp-dir.js";
+import { alert, digest, emailMsg, slackMsg, T0 } from "../helpers/outbox-fixtures.js";
 
 const open: Db[] = [];
 function repo(): { db: Db; repo: OutboxRepo } {

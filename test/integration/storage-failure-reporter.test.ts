@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { openDatabase } from "../../../src/db/open-database.js";
-import { createNotifiers } from "../../../src/notifiers/notifier-registry.js";
-import { createStorageFailureReporter } from "../../../src/outbox/storage-failure-reporter.js";
-import { FixedClock } from "../../../src/shared/clock.js";
-import { startSlackStandin } from "../../helpers/slack-standin.js";
-import { tempDbPath } from "../../helpers/temp-dir.js";
-import { captureLogger, T0 } from "./outbox-fixtures.js";
+import { openDatabase } from "../../src/db/open-database.js";
+import { createNotifiers } from "../../src/notifiers/notifier-registry.js";
+import { createStorageFailureReporter } from "../../src/outbox/storage-failure-reporter.js";
+import { FixedClock } from "../../src/shared/clock.js";
+import { startSlackStandin } from "../helpers/slack-standin.js";
+import { tempDbPath } from "../helpers/temp-dir.js";
+import { captureLogger, T0 } from "../helpers/outbox-fixtures.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

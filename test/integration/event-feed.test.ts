@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { openDatabase } from "../../../src/db/open-database.js";
-import { EventRepo } from "../../../src/events/event-repo.js";
-import { createEventFeed, type FeedEvent } from "../../../src/events/event-feed.js";
-import { toIncomingEvent } from "../../../src/receiver/accepted-webhook.js";
-import { silentLogger } from "../../../src/shared/logger.js";
-import { tempDbPath } from "../../helpers/temp-dir.js";
-import { envelope } from "../../helpers/webhooks.js";
+import { openDatabase } from "../../src/db/open-database.js";
+import { EventRepo } from "../../src/events/event-repo.js";
+import { createEventFeed, type FeedEvent } from "../../src/events/event-feed.js";
+import { toIncomingEvent } from "../../src/receiver/accepted-webhook.js";
+import { silentLogger } from "../../src/shared/logger.js";
+import { tempDbPath } from "../helpers/temp-dir.js";
+import { envelope } from "../helpers/webhooks.js";
 
 function store(repo: EventRepo, n: number) {
   repo.insertBatch(

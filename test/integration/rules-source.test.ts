@@ -1,11 +1,11 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { mirrorRules } from "../../../src/runtime/rules-mirror.js";
-import { openRulesSource, snapshotRules } from "../../../src/runtime/rules-source.js";
-import { FixedClock } from "../../../src/shared/clock.js";
-import { silentLogger } from "../../../src/shared/logger.js";
-import { tempDir } from "../../helpers/temp-dir.js";
+import { mirrorRules } from "../../src/runtime/rules-mirror.js";
+import { openRulesSource, snapshotRules } from "../../src/runtime/rules-source.js";
+import { FixedClock } from "../../src/shared/clock.js";
+import { silentLogger } from "../../src/shared/logger.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 const RULES = `channels:
   warehouse: { type: slack, channel: "#warehouse" }

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { FixedClock } from "../../../src/shared/clock.js";
-import { ShoptetClient, type ShoptetClientOptions } from "../../../src/shoptet/shoptet-client.js";
-import { ShoptetApiError } from "../../../src/shoptet/shoptet-error.js";
-import { startShoptetStandin, type ShoptetStandin } from "../../helpers/shoptet-standin.js";
+import { FixedClock } from "../../src/shared/clock.js";
+import { ShoptetClient, type ShoptetClientOptions } from "../../src/shoptet/shoptet-client.js";
+import { ShoptetApiError } from "../../src/shoptet/shoptet-error.js";
+import { startShoptetStandin, type ShoptetStandin } from "../helpers/shoptet-standin.js";
 
 const T0 = Date.parse("2026-03-02T10:00:00Z");
 let standin: ShoptetStandin;

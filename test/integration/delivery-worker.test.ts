@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { openDatabase } from "../../../src/db/open-database.js";
-import { createNotifiers } from "../../../src/notifiers/notifier-registry.js";
-import { createOutbox } from "../../../src/outbox/create-outbox.js";
-import { createDeliveryWorker, type DeliveryEvent } from "../../../src/outbox/delivery-worker.js";
-import { systemClock } from "../../../src/shared/clock.js";
-import { silentLogger } from "../../../src/shared/logger.js";
-import { startSlackStandin } from "../../helpers/slack-standin.js";
-import { tempDbPath } from "../../helpers/temp-dir.js";
-import { alert, slackMsg } from "./outbox-fixtures.js";
+import { openDatabase } from "../../src/db/open-database.js";
+import { createNotifiers } from "../../src/notifiers/notifier-registry.js";
+import { createOutbox } from "../../src/outbox/create-outbox.js";
+import { createDeliveryWorker, type DeliveryEvent } from "../../src/outbox/delivery-worker.js";
+import { systemClock } from "../../src/shared/clock.js";
+import { silentLogger } from "../../src/shared/logger.js";
+import { startSlackStandin } from "../helpers/slack-standin.js";
+import { tempDbPath } from "../helpers/temp-dir.js";
+import { alert, slackMsg } from "../helpers/outbox-fixtures.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

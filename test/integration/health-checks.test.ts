@@ -1,9 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { FAILURE_STALE_MS, IngestState, livenessChecks, readinessChecks, unwritableFile } from "../../../src/http/health-checks.js";
-import { FixedClock } from "../../../src/shared/clock.js";
-import { tempDir } from "../../helpers/temp-dir.js";
+import { FAILURE_STALE_MS, IngestState, livenessChecks, readinessChecks, unwritableFile } from "../../src/http/health-checks.js";
+import { FixedClock } from "../../src/shared/clock.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 const BUSY = "database is locked (SQLITE_BUSY): another process held the database's write lock too long (a long CLI command?)";
 const FULL = "database or disk is full (SQLITE_FULL): the disk holding STOCKWATCH_DB is full; free space (it recovers by itself)";

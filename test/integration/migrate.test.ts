@@ -1,12 +1,12 @@
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { migrate } from "../../../src/db/migrate.js";
-import { migrations } from "../../../src/db/migrations/index.js";
-import { openDatabase } from "../../../src/db/open-database.js";
-import { EventRepo } from "../../../src/events/event-repo.js";
-import { toIncomingEvent } from "../../../src/receiver/accepted-webhook.js";
+import { migrate } from "../../src/db/migrate.js";
+import { migrations } from "../../src/db/migrations/index.js";
+import { openDatabase } from "../../src/db/open-database.js";
+import { EventRepo } from "../../src/events/event-repo.js";
+import { toIncomingEvent } from "../../src/receiver/accepted-webhook.js";
 import { createHash } from "node:crypto";
-import { tempDbPath } from "../../helpers/temp-dir.js";
+import { tempDbPath } from "../helpers/temp-dir.js";
 
 describe("migrations", () => {
   it("apply once, in order, are recorded, and a second run changes nothing", () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { openDatabase } from "../../../src/db/open-database.js";
-import { EventRepo, type IncomingEvent } from "../../../src/events/event-repo.js";
-import { createSupersededFilter, supersedingEvents } from "../../../src/recovery/superseded-events.js";
-import { webhookEvent } from "../../helpers/shoptet-standin.js";
+import { openDatabase } from "../../src/db/open-database.js";
+import { EventRepo, type IncomingEvent } from "../../src/events/event-repo.js";
+import { createSupersededFilter, supersedingEvents } from "../../src/recovery/superseded-events.js";
+import { webhookEvent } from "../helpers/shoptet-standin.js";
 
 const ESHOP = 222651;
 const T = Date.parse("2026-12-05T07:00:00Z");

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isValidSignature, signBody } from "../../../src/receiver/verify-signature.js";
-import { dedupeKeyOf, eshopIdOf, webhookEnvelope } from "../../../src/receiver/webhook-envelope.js";
-import { startTestApp } from "../../helpers/test-app.js";
+import { isValidSignature, signBody } from "../../src/receiver/verify-signature.js";
+import { dedupeKeyOf, eshopIdOf, webhookEnvelope } from "../../src/receiver/webhook-envelope.js";
+import { startTestApp } from "../helpers/test-app.js";
 
 describe("verification and parsing never throw", () => {
   it("isValidSignature on arbitrary bytes and headers", () => {

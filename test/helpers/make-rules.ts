@@ -1,7 +1,7 @@
-import { loadRulesText } from "../../../src/rules/load-rules.js";
-import type { CompiledRules } from "../../../src/rules/rules-types.js";
-import { formatRuleError } from "../../../src/rules/rules-types.js";
-import { levelOf, type ProductSnapshot, type StockChange } from "../../../src/stock/stock-types.js";
+import { loadRulesText } from "../../src/rules/load-rules.js";
+import type { CompiledRules } from "../../src/rules/rules-types.js";
+import { formatRuleError } from "../../src/rules/rules-types.js";
+import { levelOf, type ProductSnapshot, type StockChange } from "../../src/stock/stock-types.js";
 
 /** Channels most rule tests use. */
 export const CHANNELS = `timezone: Europe/Prague

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openDatabase, type Db } from "../../../src/db/open-database.js";
-import type { Movement } from "../../../src/shoptet/shoptet-types.js";
-import { applyMovement } from "../../../src/stock/observations.js";
+import { openDatabase, type Db } from "../../src/db/open-database.js";
+import type { Movement } from "../../src/shoptet/shoptet-types.js";
+import { applyMovement } from "../../src/stock/observations.js";
 import {
   backInStock,
   biggestOutflow,
@@ -11,11 +11,11 @@ import {
   listProducts,
   lowNow,
   soldOutNow,
-} from "../../../src/stock/stock-queries.js";
-import { StockRepo } from "../../../src/stock/stock-repo.js";
-import { blankState, cloneState } from "../../../src/stock/stock-state.js";
-import { StockWriter } from "../../../src/stock/stock-writer.js";
-import { tempDbPath } from "../../helpers/temp-dir.js";
+} from "../../src/stock/stock-queries.js";
+import { StockRepo } from "../../src/stock/stock-repo.js";
+import { blankState, cloneState } from "../../src/stock/stock-state.js";
+import { StockWriter } from "../../src/stock/stock-writer.js";
+import { tempDbPath } from "../helpers/temp-dir.js";
 
 const DAY = 86_400_000;
 const T = Date.parse("2026-03-02T00:00:00Z");
