@@ -81,6 +81,11 @@ export function functionLengths(file: string, text: string): FunctionLength[] {
 }
 
 function main(): void {
+  // `npm run stats | head` closes the pipe early: stop quietly.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
   const { values } = parseArgs({
     options: {
       dir: { type: "string", default: "src" },
