@@ -7,11 +7,11 @@ import { silentLogger } from "../../shared/logger.js";
 import { ShoptetClient } from "../../shoptet/shoptet-client.js";
 import { ShoptetApiError } from "../../shoptet/shoptet-error.js";
 import type { Sleep } from "../../shoptet/token-gate.js";
-import { rulesMatching, selectEvents, type RulesEvents } from "../../webhooks/event-selection.js";
-import { formatRegisterReport, formatUnregisterReport, formatWebhookList } from "../../webhooks/format-webhooks.js";
-import { registerWebhooks } from "../../webhooks/register-webhooks.js";
-import { unregisterWebhooks } from "../../webhooks/unregister-webhooks.js";
-import { checkWebhookUrl } from "../../webhooks/webhook-url.js";
+import { rulesMatching, selectEvents, type RulesEvents } from "../../registration/event-selection.js";
+import { formatRegisterReport, formatUnregisterReport, formatWebhookList } from "../../registration/format-webhooks.js";
+import { registerWebhooks } from "../../registration/register-webhooks.js";
+import { unregisterWebhooks } from "../../registration/unregister-webhooks.js";
+import { checkWebhookUrl } from "../../registration/webhook-url.js";
 import { settingsOrSay } from "../command-setup.js";
 import type { Output } from "../output.js";
 

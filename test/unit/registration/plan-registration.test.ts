@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Webhook } from "../../../src/shoptet/shoptet-types.js";
-import { selectEvents, type WantedEvent } from "../../../src/webhooks/event-selection.js";
-import { planRegistration } from "../../../src/webhooks/plan-registration.js";
-import { checkWebhookUrl } from "../../../src/webhooks/webhook-url.js";
+import { selectEvents, type WantedEvent } from "../../../src/registration/event-selection.js";
+import { planRegistration } from "../../../src/registration/plan-registration.js";
+import { checkWebhookUrl } from "../../../src/registration/webhook-url.js";
 
 const URL = "https://stock.example.com/webhooks/shoptet";
 let nextId = 1;
