@@ -8,7 +8,7 @@ import { mountDashboard } from "./dashboard/dashboard-routes.js";
 import { createWebApp } from "./http/create-web-app.js";
 import { IngestState, livenessChecks, readinessChecks, unwritableFile } from "./http/health-checks.js";
 import { dashboardSource } from "./runtime/dashboard-source.js";
-import { webhookKeyFor } from "./keys.js";
+import { webhookKeyFor } from "./shoptet/token-lookup.js";
 import { registerDbGauges } from "./metrics/db-gauges.js";
 import { registerLockGauges } from "./metrics/lock-gauges.js";
 import { Metrics } from "./metrics/metrics.js";
