@@ -1,6 +1,6 @@
 import type { Settings } from "../config/env.js";
 import type { Db } from "../db/open-database.js";
-import type { Service } from "../runtime/services.js";
+import type { Service } from "../engine/services.js";
 import type { Clock } from "../shared/clock.js";
 import type { Logger } from "../shared/logger.js";
 import { redactSecrets } from "../shared/redact.js";

@@ -1,7 +1,7 @@
 import { afterEach } from "vitest";
 import { createApp, type App } from "../../src/app.js";
 import { readSettings, type Env } from "../../src/config/env.js";
-import type { PipelineOptions } from "../../src/runtime/build-pipeline.js";
+import type { PipelineOptions } from "../../src/engine/build-pipeline.js";
 import type { Clock } from "../../src/shared/clock.js";
 import { silentLogger, type Logger } from "../../src/shared/logger.js";
 import { tempDbPath } from "./temp-dir.js";

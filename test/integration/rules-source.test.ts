@@ -1,8 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { mirrorRules } from "../../src/runtime/rules-mirror.js";
-import { openRulesSource, snapshotRules } from "../../src/runtime/rules-source.js";
+import { mirrorRules } from "../../src/rules/rules-mirror.js";
+import { openRulesSource, snapshotRules } from "../../src/rules/rules-source.js";
 import { FixedClock } from "../../src/shared/clock.js";
 import { silentLogger } from "../../src/shared/logger.js";
 import { tempDir } from "../helpers/temp-dir.js";

@@ -1,11 +1,11 @@
-import type { DashboardData, DashboardDigestRun } from "../dashboard/dashboard-data.js";
+import type { DashboardData, DashboardDigestRun } from "./dashboard-data.js";
 import type { Db } from "../db/open-database.js";
 import type { EventRepo } from "../events/event-repo.js";
 import type { Outbox } from "../outbox/create-outbox.js";
 import { listAlerts } from "../rules/alert-repo.js";
 import { createSilenceDesk } from "../silences/silence-desk.js";
 import { listProducts } from "../stock/stock-queries.js";
-import type { RulesView } from "./rules-source.js";
+import type { RulesView } from "../rules/rules-source.js";
 
 const ms = (iso: string | null): number => (iso === null ? 0 : Date.parse(iso));
 

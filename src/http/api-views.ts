@@ -1,8 +1,8 @@
 import type { Db } from "../db/open-database.js";
 import { createForecastReader } from "../forecast/forecast-reader.js";
 import { withForecasts } from "../forecast/product-forecast.js";
-import type { ApiView } from "../http/api-routes.js";
-import { QueryError } from "../http/query.js";
+import type { ApiView } from "./api-routes.js";
+import { QueryError } from "./query.js";
 import type { Outbox } from "../outbox/create-outbox.js";
 import { answerDeliveries } from "../outbox/deliveries-query.js";
 import { listAlerts } from "../rules/alert-repo.js";
@@ -11,7 +11,7 @@ import { createSilenceDesk } from "../silences/silence-desk.js";
 import type { Clock } from "../shared/clock.js";
 import { listProducts } from "../stock/stock-queries.js";
 import type { Level } from "../stock/stock-types.js";
-import type { RulesView } from "./rules-source.js";
+import type { RulesView } from "../rules/rules-source.js";
 
 const FORECAST_SLICE = 500;
 

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
-import { loadRulesFile } from "../rules/load-rules.js";
-import { formatRuleError, type CompiledRules, type RuleError } from "../rules/rules-types.js";
-import { watchRules, type RulesWatcher } from "../rules/watch-rules.js";
+import { loadRulesFile } from "./load-rules.js";
+import { formatRuleError, type CompiledRules, type RuleError } from "./rules-types.js";
+import { watchRules, type RulesWatcher } from "./watch-rules.js";
 import type { Clock } from "../shared/clock.js";
 import { ConfigError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";

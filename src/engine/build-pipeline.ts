@@ -17,7 +17,7 @@ import { createDigestScheduler } from "../digest/digest-scheduler.js";
 import { createForecastReader } from "../forecast/forecast-reader.js";
 import { createRecoveryService } from "../recovery/recovery-service.js";
 import { createSupersededFilter } from "../recovery/superseded-events.js";
-import { openRulesSource, type RulesSource } from "./rules-source.js";
+import { openRulesSource, type RulesSource } from "../rules/rules-source.js";
 import { asService, everyService, type Service } from "./services.js";
 import { createSliceDriver } from "./slice-driver.js";
 import { createActiveSilences, silenceGate } from "../silences/silence-gate.js";

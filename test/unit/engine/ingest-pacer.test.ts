@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createIngestPacer } from "../../../src/runtime/ingest-pacer.js";
+import { createIngestPacer } from "../../../src/engine/ingest-pacer.js";
 
 describe("ingest pacer", () => {
   const rig = () => {

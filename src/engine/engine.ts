@@ -4,7 +4,7 @@ import { ConfigError } from "../shared/errors.js";
 import { writeLogLine, type Logger } from "../shared/logger.js";
 import type { EngineCore, EngineStatus } from "./engine-core.js";
 import type { EngineInit, EngineReply, EngineRequest } from "./engine-protocol.js";
-import type { RulesSnapshot } from "./rules-source.js";
+import type { RulesSnapshot } from "../rules/rules-source.js";
 
 /**
  * The HTTP thread's handle on the engine (see engine-core.ts): hears about committed webhooks,

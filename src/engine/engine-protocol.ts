@@ -1,7 +1,7 @@
 import type { Settings } from "../config/env.js";
 import type { PipelineOptions } from "./build-pipeline.js";
 import type { EngineStatus } from "./engine-core.js";
-import type { RulesSnapshot } from "./rules-source.js";
+import type { RulesSnapshot } from "../rules/rules-source.js";
 
 /** Pipeline tuning that can cross to another thread (numbers, no callbacks). */
 export type ThreadPipelineOptions = Omit<PipelineOptions, "onDeliveryEvent">;

@@ -13,7 +13,7 @@ import { ConfigError } from "../shared/errors.js";
 import { createLogger } from "../shared/logger.js";
 import { createEngineCore, type EngineCore } from "./engine-core.js";
 import type { EngineInit, EngineReply, EngineRequest } from "./engine-protocol.js";
-import { snapshotRules } from "./rules-source.js";
+import { snapshotRules } from "../rules/rules-source.js";
 
 const port = parentPort!;
 const init = workerData as EngineInit;
