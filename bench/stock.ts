@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { openDatabase, type Db } from "../src/db/open-database.js";
-import { EventRepo } from "../src/events/event-repo.js";
+import { SqliteEventStore } from "../src/store/sqlite/event-store.js";
 import { systemClock } from "../src/shared/clock.js";
 import { silentLogger } from "../src/shared/logger.js";
 import { ShoptetClient } from "../src/shoptet/shoptet-client.js";
@@ -69,7 +69,7 @@ async function coalescing(spreadMs: number): Promise<{ reads: number; settleMs: 
   await seed(db, s);
   s.resetCounts();
   const worker = createStockWorker({ db, clock: systemClock, logger: silentLogger(), client: client(s), onStockChanges: () => {} });
-  const events = new EventRepo(db);
+  const events = new SqliteEventStore(db);
   worker.start();
   const base = Date.now() - 3_600_000;
   const started = performance.now();
@@ -114,7 +114,7 @@ async function throughput(): Promise<{ endToEnd: number; applyOnly: number; plai
       inTx += performance.now() - t;
     }
   };
-  new EventRepo(db).insertBatch([webhookEvent(ESHOP, "stock:movement", "1", Date.now())]);
+  new SqliteEventStore(db).insertBatch([webhookEvent(ESHOP, "stock:movement", "1", Date.now())]);
   const t0 = performance.now();
   await worker.runUntilIdle();
   const total = performance.now() - t0;

@@ -3,7 +3,8 @@ import type { AddressInfo } from "node:net";
 import type { Settings } from "./config/env.js";
 import { startupWarnings } from "./config/startup-warnings.js";
 import { openDatabase, type Db } from "./db/open-database.js";
-import { EventRepo } from "./events/event-repo.js";
+import type { EventStore } from "./events/event-store.js";
+import { SqliteEventStore } from "./store/sqlite/event-store.js";
 import { mountDashboard } from "./dashboard/dashboard-routes.js";
 import { createWebApp } from "./http/create-web-app.js";
 import { IngestState, livenessChecks, readinessChecks, unwritableFile } from "./http/health-checks.js";
@@ -61,7 +62,7 @@ export interface AppDeps {
 export interface App {
   readonly db: Db;
   readonly metrics: Metrics;
-  readonly events: EventRepo;
+  readonly events: EventStore;
   readonly engine: Engine;
   /**
    * The rules as the HTTP side shows them: with an engine thread, what that thread last loaded
@@ -89,7 +90,7 @@ export function createApp(deps: AppDeps): App {
   const clock = deps.clock ?? systemClock;
   const db = deps.db ?? openDatabase(settings.dbPath);
   const metrics = new Metrics({ defaultMetrics: true });
-  const events = new EventRepo(db);
+  const events = new SqliteEventStore(db);
   const mode = deps.engine ?? (db.memory ? "inline" : "thread");
   const busyTimeoutMs = deps.ingestBusyTimeoutMs ?? 2000;
   let rules: RulesView;
@@ -139,7 +140,7 @@ export function createApp(deps: AppDeps): App {
   registerDbGauges(metrics, { db, clock, shoptetStats: () => engine.status().shoptet });
 
   const ingestState = new IngestState(clock);
-  const writer = new SqliteBatchWriter(ingestDb ? new EventRepo(ingestDb) : events, {
+  const writer = new SqliteBatchWriter(ingestDb ? new SqliteEventStore(ingestDb) : events, {
     busyTimeoutMs,
     ...(walSyncer ? { flush: () => walSyncer.sync() } : {}),
     onCommitted: () => {

@@ -1,6 +1,6 @@
 import type { DashboardData, DashboardDigestRun } from "./dashboard-data.js";
 import type { Db } from "../db/open-database.js";
-import type { EventRepo } from "../events/event-repo.js";
+import type { EventStore } from "../events/event-store.js";
 import type { Outbox } from "../outbox/create-outbox.js";
 import { listAlerts } from "../rules/alert-repo.js";
 import { createSilenceDesk } from "../silences/silence-desk.js";
@@ -10,7 +10,7 @@ import type { RulesView } from "../rules/rules-source.js";
 const ms = (iso: string | null): number => (iso === null ? 0 : Date.parse(iso));
 
 /** The dashboard's view of the database, built from the same repositories as `/api/*`. */
-export function dashboardSource(deps: { db: Db; events: EventRepo; outbox: Outbox; rules: RulesView }): DashboardData {
+export function dashboardSource(deps: { db: Db; events: EventStore; outbox: Outbox; rules: RulesView }): DashboardData {
   const { db, events, outbox, rules } = deps;
   const eventTypes = db.prepare<[], { event: string }>("SELECT DISTINCT event FROM events ORDER BY event");
   const digestRuns = (limit: number) =>

@@ -2,6 +2,7 @@ import type { Settings } from "../config/env.js";
 import { secretsOf } from "../config/env.js";
 import type { Db } from "../db/open-database.js";
 import { createEventFeed } from "../events/event-feed.js";
+import { SqliteCursorStore } from "../store/sqlite/cursor-store.js";
 import { createNotifiers, unconfiguredTransports } from "../notifiers/notifier-registry.js";
 import { createOutbox, type Outbox } from "../outbox/create-outbox.js";
 import { createDeliveryWorker, type DeliveryEvent } from "../outbox/delivery-worker.js";
@@ -153,7 +154,7 @@ export function buildPipeline(deps: PipelineDeps): Pipeline {
 
   const withoutStale = createSupersededFilter(db); // recovered stock events a newer one already told (see there)
   const eventRules = createEventFeed({
-    db,
+    cursors: new SqliteCursorStore(db),
     ...(deps.eventRulesDelayMs ? { wakeDelayMs: deps.eventRulesDelayMs } : {}),
     name: "event-rules",
     logger,

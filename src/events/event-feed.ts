@@ -1,16 +1,6 @@
-import type { Db } from "../db/open-database.js";
-import { nextBatchSize, writeTransaction, yieldLock } from "../db/write-transaction.js";
+import { nextBatchSize, yieldLock } from "../db/write-transaction.js";
 import type { Logger } from "../shared/logger.js";
-
-/** A stored event as the feed hands it on. */
-export interface FeedEvent {
-  id: number;
-  eshopId: number;
-  event: string;
-  eventInstance: string;
-  eventCreatedMs: number | null;
-  receivedAt: number;
-}
+import type { CursorStore, FeedEvent } from "./cursor-store.js";
 
 export interface EventFeed {
   name: string;
@@ -23,13 +13,8 @@ export interface EventFeed {
   wake(): void;
 }
 
-/**
- * EventFeed reads every stored event exactly once, in id order, and hands batches to a handler
- * inside the same transaction that advances its cursor: a crash re-reads nothing that was handled
- * and skips nothing that was not.
- */
-export function createEventFeed(deps: {
-  db: Db;
+export interface EventFeedDeps {
+  cursors: CursorStore;
   name: string;
   logger: Logger;
   handle: (events: FeedEvent[]) => void;
@@ -37,36 +22,51 @@ export function createEventFeed(deps: {
   pollMs?: number;
   /** How soon a pass follows a wake (default 5 ms; the engine waits longer while webhooks pour in). */
   wakeDelayMs?: () => number;
-}): EventFeed {
-  const { db, name, logger } = deps;
-  // The batch adapts to what the handler costs, so one transaction stays within the write budget.
+}
+
+/**
+ * EventFeed reads every stored event exactly once, in id order, and hands batches to a handler
+ * inside the same transaction that advances its cursor (CursorStore.feedStep): a crash re-reads
+ * nothing that was handled and skips nothing that was not.
+ */
+export function createEventFeed(deps: EventFeedDeps): EventFeed {
+  const step = adaptiveStep(deps);
+  const passes = passLoop(deps, step);
+  return {
+    name: deps.name,
+    start: passes.start,
+    stop: passes.stop,
+    running: passes.running,
+    runUntilIdle() {
+      while (step()) {
+        // drain
+      }
+    },
+    wake() {
+      passes.schedule(deps.wakeDelayMs?.() ?? 5);
+    },
+  };
+}
+
+/**
+ * One batch in one transaction; true when it came back full (more may be waiting). The batch adapts
+ * to what the handler costs, so one transaction stays within the write budget.
+ */
+function adaptiveStep(deps: Pick<EventFeedDeps, "cursors" | "name" | "handle" | "batchSize">): () => boolean {
   const maxBatch = deps.batchSize ?? 500;
   let batchSize = Math.min(100, maxBatch);
-  db.prepare("INSERT INTO cursors (name, position) VALUES (?, 0) ON CONFLICT (name) DO NOTHING").run(name);
-  const getCursor = db.prepare<[string], { position: number }>("SELECT position FROM cursors WHERE name = ?");
-  const setCursor = db.prepare("UPDATE cursors SET position = ? WHERE name = ?");
-  const read = db.prepare<[number, number], FeedEvent>(
-    `SELECT id, eshop_id AS eshopId, event, event_instance AS eventInstance,
-            event_created_ms AS eventCreatedMs, received_at AS receivedAt
-     FROM events WHERE id > ? ORDER BY id LIMIT ?`,
-  );
-  const stepTx = writeTransaction(db, `feed:${name}`, (limit: number): number => {
-    const from = getCursor.get(name)?.position ?? 0;
-    const events = read.all(from, limit);
-    if (events.length === 0) return 0;
-    deps.handle(events);
-    setCursor.run(events[events.length - 1]!.id, name);
-    return events.length;
-  });
-  /** One batch in one transaction; true when it came back full (more may be waiting). */
-  const step = (): boolean => {
+  const stepTx = deps.cursors.feedStep(deps.name, deps.handle);
+  return () => {
     const limit = batchSize;
     const started = performance.now();
     const n = stepTx(limit);
     batchSize = nextBatchSize(limit, n, performance.now() - started, { min: 1, max: maxBatch });
     return n === limit;
   };
+}
 
+/** Passes over the feed on a timer: after `schedule(ms)`, and every `pollMs` while running. */
+function passLoop(deps: Pick<EventFeedDeps, "name" | "logger" | "pollMs">, step: () => boolean) {
   let timer: NodeJS.Timeout | undefined;
   let active = false;
   let failures = 0;
@@ -90,7 +90,7 @@ export function createEventFeed(deps: {
     } catch (error) {
       failures++;
       if (failures === 1 || failures % 100 === 0) {
-        logger.error({ err: (error as Error).message, feed: name, failures }, "event feed pass failed; retrying");
+        deps.logger.error({ err: (error as Error).message, feed: deps.name, failures }, "event feed pass failed; retrying");
       }
     } finally {
       busy = false;
@@ -110,7 +110,7 @@ export function createEventFeed(deps: {
   };
 
   return {
-    name,
+    schedule,
     start() {
       active = true;
       schedule(0);
@@ -121,13 +121,5 @@ export function createEventFeed(deps: {
       timer = undefined;
     },
     running: () => active,
-    runUntilIdle() {
-      while (step()) {
-        // drain
-      }
-    },
-    wake() {
-      schedule(deps.wakeDelayMs?.() ?? 5);
-    },
   };
 }

@@ -1,5 +1,5 @@
 import { Router, type NextFunction, type Request, type Response } from "express";
-import type { EventRepo } from "../events/event-repo.js";
+import type { EventStore } from "../events/event-store.js";
 import { withTimeFlag } from "./event-time-flag.js";
 import { optionalInt, optionalString, QueryError } from "./query.js";
 
@@ -11,7 +11,7 @@ import { optionalInt, optionalString, QueryError } from "./query.js";
 export type ApiView = (query: Record<string, unknown>) => object | Promise<object>;
 
 export interface ApiDeps {
-  events: EventRepo;
+  events: EventStore;
   /** Extra GET routes by path below /api, e.g. { "/products": view }. */
   views?: Record<string, ApiView>;
 }

@@ -1,4 +1,4 @@
-import type { StoredEvent } from "../events/event-repo.js";
+import type { StoredEvent } from "../events/event-store.js";
 import { isTimeUntrusted, parseShoptetTime } from "../receiver/webhook-envelope.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { IncomingEvent, InsertResult } from "../events/event-repo.js";
+import type { IncomingEvent, InsertResult } from "../events/event-store.js";
 import { EVENT_CATALOG } from "../events/event-catalog.js";
 import { jobForEvent } from "../events/jobs-for-event.js";
 import { dedupeKeyOf, orderingTimeMs, parseShoptetTime, type WebhookEnvelope } from "./webhook-envelope.js";

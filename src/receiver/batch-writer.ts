@@ -1,5 +1,5 @@
 import { describeStorageError } from "../db/storage-errors.js";
-import type { EventRepo } from "../events/event-repo.js";
+import type { EventStore } from "../events/event-store.js";
 import { rowOf, storeRows, type AcceptedWebhook, type WriteResult } from "./accepted-webhook.js";
 
 /**
@@ -45,7 +45,7 @@ export class SqliteBatchWriter implements BatchWriter {
   private readonly now: () => number;
 
   constructor(
-    private readonly repo: EventRepo,
+    private readonly repo: EventStore,
     private readonly options: SqliteBatchWriterOptions = {},
   ) {
     this.now = options.now ?? (() => performance.now());

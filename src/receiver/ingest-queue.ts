@@ -1,4 +1,4 @@
-import type { InsertResult } from "../events/event-repo.js";
+import type { InsertResult } from "../events/event-store.js";
 import type { AcceptedWebhook, WriteResult } from "./accepted-webhook.js";
 import { coerceError } from "../shared/errors.js";
 import type { BatchWriter } from "./batch-writer.js";

@@ -1,6 +1,7 @@
 import type { Db } from "../db/open-database.js";
 import { nextBatchSize, yieldLock } from "../db/write-transaction.js";
-import { EventRepo, type IncomingEvent } from "../events/event-repo.js";
+import { SqliteEventStore } from "../store/sqlite/event-store.js";
+import type { IncomingEvent } from "../events/event-store.js";
 import { toIncomingEvent } from "../receiver/accepted-webhook.js";
 import type { Clock } from "../shared/clock.js";
 import type { Logger } from "../shared/logger.js";
@@ -70,7 +71,7 @@ export async function recoverEshop(deps: RecoveryDeps, eshopId: number, options:
   const logger = deps.logger ?? silentLogger();
   const started = performance.now();
   const repo = new RecoveryRepo(deps.db);
-  const events = new EventRepo(deps.db);
+  const events = new SqliteEventStore(deps.db);
   const maxChunk = Math.max(1, deps.chunkSize ?? 200);
   let chunkSize = Math.min(100, maxChunk);
   const fromMs = startOfRead({ now: clock.now(), cursorMs: repo.cursor(eshopId), sinceMs: options.sinceMs });
@@ -114,7 +115,7 @@ export async function recoverEshop(deps: RecoveryDeps, eshopId: number, options:
         source: "recovered",
       };
       // Already stored: skip it here rather than in the INSERT, whose duplicate path asks the
-      // stock worker for another read of the subject (see EventRepo) — every pass re-reads the
+      // stock worker for another read of the subject (see EventStore) — every pass re-reads the
       // last hour, and that would cost an API call per subject each time.
       if (repo.has(row.dedupeKey)) result.alreadyStored++;
       else rows.push(row);

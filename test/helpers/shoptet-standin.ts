@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { Clock } from "../../src/shared/clock.js";
 import { systemClock } from "../../src/shared/clock.js";
-import type { IncomingEvent } from "../../src/events/event-repo.js";
+import type { IncomingEvent } from "../../src/events/event-store.js";
 import { jobForEvent } from "../../src/events/jobs-for-event.js";
 import { EVENT_CATALOG } from "../../src/events/event-catalog.js";
 import { dedupeKeyOf } from "../../src/receiver/webhook-envelope.js";
@@ -812,7 +812,7 @@ export async function startShoptetStandin(options: StandinOptions = {}): Promise
 
 /**
  * A webhook as the receiver stores it (same dedupe key and job as the real receiver), for
- * `EventRepo.insertBatch`. `createdMs` is Shoptet's eventCreated; `receivedAt` defaults to it.
+ * `EventStore.insertBatch`. `createdMs` is Shoptet's eventCreated; `receivedAt` defaults to it.
  */
 export function webhookEvent(
   eshopId: number,

@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { openDatabase, type Db } from "../../src/db/open-database.js";
-import { EventRepo } from "../../src/events/event-repo.js";
+import { SqliteEventStore } from "../../src/store/sqlite/event-store.js";
 import type { AcceptedWebhook } from "../../src/receiver/accepted-webhook.js";
 import { SqliteBatchWriter, type SqliteBatchWriterOptions } from "../../src/receiver/batch-writer.js";
 import { closeAfterEach } from "../helpers/cleanup.js";
@@ -26,7 +26,7 @@ function rig(options: SqliteBatchWriterOptions) {
     db.close();
   });
   const count = () => (db.prepare("SELECT count(*) AS n FROM events").get() as { n: number }).n;
-  return { writer: new SqliteBatchWriter(new EventRepo(db), options), other, count };
+  return { writer: new SqliteBatchWriter(new SqliteEventStore(db), options), other, count };
 }
 
 describe("webhook batches and the write lock", () => {

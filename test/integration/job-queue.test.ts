@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase, type Db } from "../../src/db/open-database.js";
-import { EventRepo } from "../../src/events/event-repo.js";
+import { SqliteEventStore } from "../../src/store/sqlite/event-store.js";
 import { JobQueue } from "../../src/jobs/job-queue.js";
 import type { RetryPolicy } from "../../src/jobs/retry-policy.js";
 import { webhookEvent } from "../helpers/shoptet-standin.js";
@@ -12,12 +12,12 @@ const LEASE = 60_000;
 
 let db: Db;
 let queue: JobQueue;
-let events: EventRepo;
+let events: SqliteEventStore;
 
 beforeEach(() => {
   db = openDatabase(tempDbPath());
   queue = new JobQueue(db, () => POLICY, () => 0.5);
-  events = new EventRepo(db);
+  events = new SqliteEventStore(db);
 });
 afterEach(() => db.close());
 

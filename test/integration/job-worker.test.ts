@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase, type Db } from "../../src/db/open-database.js";
-import { EventRepo } from "../../src/events/event-repo.js";
+import { SqliteEventStore } from "../../src/store/sqlite/event-store.js";
 import { JobQueue } from "../../src/jobs/job-queue.js";
 import type { Job } from "../../src/jobs/job-types.js";
 import { JobWorker, type JobHandler } from "../../src/jobs/job-worker.js";
@@ -11,12 +11,12 @@ import { webhookEvent } from "../helpers/shoptet-standin.js";
 import { tempDbPath } from "../helpers/temp-dir.js";
 
 let db: Db;
-let events: EventRepo;
+let events: SqliteEventStore;
 let queue: JobQueue;
 
 beforeEach(() => {
   db = openDatabase(tempDbPath());
-  events = new EventRepo(db);
+  events = new SqliteEventStore(db);
   queue = new JobQueue(db, () => STOCK_JOB_RETRY);
 });
 afterEach(() => db.close());

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { migrate } from "../../src/db/migrate.js";
 import { migrations } from "../../src/db/migrations/index.js";
 import { openDatabase } from "../../src/db/open-database.js";
-import { EventRepo } from "../../src/events/event-repo.js";
+import { SqliteEventStore } from "../../src/store/sqlite/event-store.js";
 import { toIncomingEvent } from "../../src/receiver/accepted-webhook.js";
 import { createHash } from "node:crypto";
 import { tempDbPath } from "../helpers/temp-dir.js";
@@ -53,7 +53,7 @@ describe("migrations", () => {
       insert.run(e.eshopId, e.event, e.eventInstance, e.eventCreated, Number.isFinite(ms) ? ms : null, old);
     }
     migrate(db);
-    const repo = new EventRepo(db);
+    const repo = new SqliteEventStore(db);
     const retried = repo.insertBatch(
       envelopes.map((e) => toIncomingEvent({ raw: Buffer.from(JSON.stringify(e)), receivedAt: 1, envelope: e })),
     );

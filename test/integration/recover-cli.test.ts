@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { runRecoverCommand } from "../../src/cli/commands/recover.js";
 import { runCli, type CliIo } from "../../src/cli/run-cli.js";
 import { openDatabase } from "../../src/db/open-database.js";
-import { EventRepo } from "../../src/events/event-repo.js";
+import { SqliteEventStore } from "../../src/store/sqlite/event-store.js";
 import { formatShoptetTime } from "../../src/shoptet/shoptet-time.js";
 import { closeAfterEach } from "../helpers/cleanup.js";
 import { startShoptetStandin, webhookEvent } from "../helpers/shoptet-standin.js";
@@ -34,7 +34,7 @@ describe("stockwatch recover", () => {
     const { shoptet, dbPath, env } = await rig();
     // Two of them arrived as webhooks before the daemon went down.
     const db = openDatabase(dbPath);
-    new EventRepo(db).insertBatch([webhookEvent(ESHOP, "stock:movement", "1", at(30)), webhookEvent(ESHOP, "order:create", "2026000001", at(29))]);
+    new SqliteEventStore(db).insertBatch([webhookEvent(ESHOP, "stock:movement", "1", at(30)), webhookEvent(ESHOP, "order:create", "2026000001", at(29))]);
     db.close();
     const log = (event: string, instance: string, createdMs: number, options: Parameters<typeof shoptet.addNotification>[1] = {}) =>
       shoptet.addNotification({ event, eventInstance: instance, eventCreated: formatShoptetTime(createdMs) }, options);

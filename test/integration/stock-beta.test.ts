@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/open-database.js";
-import { EventRepo } from "../../src/events/event-repo.js";
+import { SqliteEventStore } from "../../src/store/sqlite/event-store.js";
 import { systemClock } from "../../src/shared/clock.js";
 import { silentLogger } from "../../src/shared/logger.js";
 import { ShoptetClient } from "../../src/shoptet/shoptet-client.js";
@@ -51,7 +51,7 @@ function stack(s: ShoptetStandin | null, withToken: boolean) {
     onStockChanges: (c) => changes.push(...c),
     options: { movementReadGapMs: 0, pollIntervalMs: 5 },
   });
-  const events = new EventRepo(db);
+  const events = new SqliteEventStore(db);
   const T = Date.parse("2026-03-02T10:00:00Z");
   /** Stores a beta event created `sec` seconds after T (delivery order is the call order). */
   const deliver = (event: string, code: string, sec: number) => {
@@ -154,7 +154,7 @@ describe("beta stock events without an API token", () => {
 
   it("skips movement reads with a note saying which variable to set", async () => {
     const { db, worker } = stack(null, false);
-    new EventRepo(db).insertBatch([webhookEvent(ESHOP, "stock:movement", "1", Date.now())]);
+    new SqliteEventStore(db).insertBatch([webhookEvent(ESHOP, "stock:movement", "1", Date.now())]);
     await worker.runUntilIdle();
     const job = db.prepare("SELECT status, last_error FROM jobs").get() as { status: string; last_error: string };
     expect(job.status).toBe("done");

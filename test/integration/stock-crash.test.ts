@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/open-database.js";
-import { EventRepo } from "../../src/events/event-repo.js";
+import { SqliteEventStore } from "../../src/store/sqlite/event-store.js";
 import { FixedClock, type Clock } from "../../src/shared/clock.js";
 import { silentLogger } from "../../src/shared/logger.js";
 import { ShoptetClient } from "../../src/shoptet/shoptet-client.js";
@@ -38,7 +38,7 @@ function stack(standin: ShoptetStandin, path: string, clock: Clock, options: Sto
     onStockChanges: onStockChanges ?? ((c) => changes.push(...c)),
     options: { movementReadGapMs: 0, pollIntervalMs: 5, ...options },
   });
-  return { db, worker, changes, events: new EventRepo(db) };
+  return { db, worker, changes, events: new SqliteEventStore(db) };
 }
 
 async function standin(clock: Clock): Promise<ShoptetStandin> {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { runSync } from "../../src/cli/commands/sync.js";
 import { openDatabase } from "../../src/db/open-database.js";
-import { EventRepo } from "../../src/events/event-repo.js";
+import { SqliteEventStore } from "../../src/store/sqlite/event-store.js";
 import { systemClock } from "../../src/shared/clock.js";
 import { silentLogger } from "../../src/shared/logger.js";
 import { ShoptetClient } from "../../src/shoptet/shoptet-client.js";
@@ -84,7 +84,7 @@ describe("stockwatch sync", () => {
     const changes: StockChange[] = [];
     const worker = createStockWorker({ db, clock: systemClock, logger: silentLogger(), client, onStockChanges: (c) => changes.push(...c), options: { movementReadGapMs: 0 } });
     s.move(1, "KAV-1", -10); // 14 → 4: low
-    new EventRepo(db).insertBatch([webhookEvent(ESHOP, "stock:movement", "1", Date.now())]);
+    new SqliteEventStore(db).insertBatch([webhookEvent(ESHOP, "stock:movement", "1", Date.now())]);
     await worker.runUntilIdle();
     expect(s.requests.filter((r) => r.route === "GET /api/stocks/{id}/movements")[0]?.query.get("lastId")).toBe("1001");
     expect(db.prepare("SELECT count(*) AS n FROM stock_movements").get()).toEqual({ n: 1 });

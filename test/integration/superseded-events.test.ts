@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/open-database.js";
-import { EventRepo, type IncomingEvent } from "../../src/events/event-repo.js";
+import { SqliteEventStore } from "../../src/store/sqlite/event-store.js";
+import type { IncomingEvent } from "../../src/events/event-store.js";
 import { createSupersededFilter, supersedingEvents } from "../../src/recovery/superseded-events.js";
 import { webhookEvent } from "../helpers/shoptet-standin.js";
 
@@ -18,7 +19,7 @@ describe("which newer events make a recovered one stale", () => {
 describe("the event rules' filter", () => {
   function setup(rows: (IncomingEvent & { recovered?: boolean })[]) {
     const db = openDatabase(":memory:");
-    const repo = new EventRepo(db);
+    const repo = new SqliteEventStore(db);
     const ids = repo.insertBatch(rows.map((r) => (r.recovered ? { ...r, source: "recovered" as const } : r))).map((r) => r.id);
     const feed = db
       .prepare("SELECT id, eshop_id AS eshopId, event, event_instance AS eventInstance, event_created_ms AS eventCreatedMs FROM events ORDER BY id")

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { migrate } from "../../src/db/migrate.js";
 import { migrations } from "../../src/db/migrations/index.js";
 import { openDatabase, type Db } from "../../src/db/open-database.js";
-import { EventRepo } from "../../src/events/event-repo.js";
+import { SqliteEventStore } from "../../src/store/sqlite/event-store.js";
 import { systemClock } from "../../src/shared/clock.js";
 import { silentLogger } from "../../src/shared/logger.js";
 import { ShoptetClient } from "../../src/shoptet/shoptet-client.js";
@@ -38,7 +38,7 @@ describe("migration 0011 (untrusted event times)", () => {
     // As the receiver stored it before: Shoptet's time as the ordering time, unchecked.
     const forged = webhookEvent(ESHOP, "stock:soldOut", "KAV-1", forgedMs, received);
     const plain = webhookEvent(ESHOP, "order:create", "2026000123", received - 5000, received);
-    new EventRepo(db).insertBatch([forged, plain]);
+    new SqliteEventStore(db).insertBatch([forged, plain]);
     // The product as the no-token worker left it: sold out, with the forged time as its bar.
     db.prepare(
       `INSERT INTO stock_products (eshop_id, code, quantity_milli, level, level_since, estimated, level_event_ms, updated_at)
@@ -55,10 +55,10 @@ describe("migration 0011 (untrusted event times)", () => {
     ]);
     expect(db.prepare("SELECT level_event_ms FROM stock_products").get()).toEqual({ level_event_ms: Date.parse("2026-11-27T10:00:00Z") });
     // A retry of the forged notification is still the same one.
-    expect(new EventRepo(db).insertBatch([webhookEvent(ESHOP, "stock:soldOut", "KAV-1", forgedMs, Date.now())])[0]).toMatchObject({ duplicate: true });
+    expect(new SqliteEventStore(db).insertBatch([webhookEvent(ESHOP, "stock:soldOut", "KAV-1", forgedMs, Date.now())])[0]).toMatchObject({ duplicate: true });
 
     // The next real event is applied.
-    new EventRepo(db).insertBatch([webhookEvent(ESHOP, "stock:inStock", "KAV-1", received + 60_000, received + 61_000)]);
+    new SqliteEventStore(db).insertBatch([webhookEvent(ESHOP, "stock:inStock", "KAV-1", received + 60_000, received + 61_000)]);
     await worker(db).runUntilIdle();
     expect(getProduct(db, ESHOP, "KAV-1")).toMatchObject({ level: "ok" });
   });

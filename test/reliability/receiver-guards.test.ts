@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/open-database.js";
-import { EventRepo } from "../../src/events/event-repo.js";
+import { SqliteEventStore } from "../../src/store/sqlite/event-store.js";
 import { SqliteBatchWriter } from "../../src/receiver/batch-writer.js";
 import { jsonNestingExceeds } from "../../src/receiver/json-depth.js";
 import type { WebhookEnvelope } from "../../src/receiver/webhook-envelope.js";
@@ -21,7 +21,7 @@ describe("jsonNestingExceeds", () => {
 describe("a batch with one event that cannot be stored", () => {
   it("stores the others and fails only that one", async () => {
     const db = openDatabase(tempDbPath());
-    const writer = new SqliteBatchWriter(new EventRepo(db));
+    const writer = new SqliteBatchWriter(new SqliteEventStore(db));
     let nested: unknown = 1;
     for (let i = 0; i < 200_000; i++) nested = [nested];
     const env = (instance: string, payload?: Record<string, unknown>): WebhookEnvelope => ({

@@ -1,55 +1,8 @@
-import type { Db } from "../db/open-database.js";
-import type { JobSpec } from "./jobs-for-event.js";
+import type { Db } from "../../db/open-database.js";
+import type { EventQuery, EventSource, EventStore, IncomingEvent, InsertResult, StoredEvent } from "../../events/event-store.js";
 
-/** A verified, parsed webhook ready to be stored. */
-export interface IncomingEvent {
-  eshopId: number;
-  event: string;
-  eventInstance: string;
-  eventCreated: string;
-  eventCreatedMs: number | null;
-  receivedAt: number;
-  dedupeKey: Buffer;
-  known: boolean;
-  payload: string | null;
-  raw: Buffer;
-  job: JobSpec | null;
-  /** 'recovered' when read back from Shoptet's notification log; absent: a webhook. */
-  source?: EventSource;
-}
-
-/** Where a stored event came from (events.source). */
-export type EventSource = "webhook" | "recovered";
-
-export interface StoredEvent {
-  id: number;
-  eshopId: number;
-  event: string;
-  eventInstance: string;
-  eventCreated: string;
-  receivedAt: string;
-  known: boolean;
-  payload: unknown;
-  source: EventSource;
-}
-
-export interface InsertResult {
-  id: number;
-  duplicate: boolean;
-}
-
-export interface EventQuery {
-  event?: string | undefined;
-  eshopId?: number | undefined;
-  before?: number | undefined;
-  limit: number;
-}
-
-/**
- * EventRepo stores webhooks and the jobs they ask for. `insertBatch` writes many events in ONE
- * transaction (group commit): the caller acknowledges each request only after it returns.
- */
-export class EventRepo {
+/** EventStore on SQLite: the events table, and the jobs table for the jobs they ask for. */
+export class SqliteEventStore implements EventStore {
   private readonly insertEvent;
   private readonly insertRecovered;
   private readonly findByKey;
