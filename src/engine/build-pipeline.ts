@@ -18,6 +18,7 @@ import { createDigestScheduler } from "../digest/digest-scheduler.js";
 import { createForecastReader } from "../forecast/forecast-reader.js";
 import { createRecoveryService } from "../recovery/recovery-service.js";
 import { createSupersededFilter } from "../recovery/superseded-events.js";
+import { SqliteRecoveryStore } from "../store/sqlite/recovery-store.js";
 import { openRulesSource, type RulesSource } from "../rules/rules-source.js";
 import { asService, everyService, type Service } from "./services.js";
 import { createSliceDriver } from "./slice-driver.js";
@@ -152,7 +153,7 @@ export function buildPipeline(deps: PipelineDeps): Pipeline {
     rulesWork.kick();
   });
 
-  const withoutStale = createSupersededFilter(db); // recovered stock events a newer one already told (see there)
+  const withoutStale = createSupersededFilter(new SqliteRecoveryStore(db)); // recovered stock events a newer one already told (see there)
   const eventRules = createEventFeed({
     cursors: new SqliteCursorStore(db),
     ...(deps.eventRulesDelayMs ? { wakeDelayMs: deps.eventRulesDelayMs } : {}),

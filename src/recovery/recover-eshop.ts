@@ -7,7 +7,7 @@ import type { Clock } from "../shared/clock.js";
 import type { Logger } from "../shared/logger.js";
 import { silentLogger } from "../shared/logger.js";
 import type { NotificationPage, NotificationQuery, WebhookNotification } from "../shoptet/webhook-notifications.js";
-import { RecoveryRepo } from "./recovery-repo.js";
+import { SqliteRecoveryStore } from "../store/sqlite/recovery-store.js";
 import { RECOVERY_QUERIES, envelopeOf, inOrderOfEvents, nextCursor, nextPage, shouldRecover, startOfRead } from "./recovery-plan.js";
 
 /** The Shoptet calls recovery makes (ShoptetClient has them; tests may fake them). */
@@ -70,7 +70,7 @@ export async function recoverEshop(deps: RecoveryDeps, eshopId: number, options:
   const { clock } = deps;
   const logger = deps.logger ?? silentLogger();
   const started = performance.now();
-  const repo = new RecoveryRepo(deps.db);
+  const repo = new SqliteRecoveryStore(deps.db);
   const events = new SqliteEventStore(deps.db);
   const maxChunk = Math.max(1, deps.chunkSize ?? 200);
   let chunkSize = Math.min(100, maxChunk);

@@ -1,5 +1,5 @@
 import type { Settings } from "../config/env.js";
-import type { RecoveryRepo } from "./recovery-repo.js";
+import type { RecoveryStore } from "./recovery-store.js";
 
 /**
  * The e-shops recovery covers: each with its own `SHOPTET_API_TOKEN_<id>`, and — for the shared
@@ -8,7 +8,7 @@ import type { RecoveryRepo } from "./recovery-repo.js";
  */
 export async function eshopsToRecover(
   settings: Pick<Settings, "apiToken" | "apiTokens">,
-  repo: Pick<RecoveryRepo, "knownEshops">,
+  repo: Pick<RecoveryStore, "knownEshops">,
   api: { hasToken(eshopId: number): boolean; eshopInfo(eshopId: number): Promise<{ eshopId: number }> },
 ): Promise<number[]> {
   const ids = new Set<number>(settings.apiTokens.keys());

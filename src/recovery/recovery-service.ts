@@ -7,7 +7,7 @@ import { redactSecrets } from "../shared/redact.js";
 import { RecoveryStopped, recoverEshop, type NotificationApi, type RecoveryResult } from "./recover-eshop.js";
 import { eshopsToRecover } from "./recovery-eshops.js";
 import { summaryLine } from "./recovery-plan.js";
-import { RecoveryRepo } from "./recovery-repo.js";
+import { SqliteRecoveryStore } from "../store/sqlite/recovery-store.js";
 
 /** Shoptet retries a webhook 3 times, 15 minutes apart: a pass this often catches each give-up soon. */
 export const RECOVERY_INTERVAL_MS = 15 * 60_000;
@@ -46,7 +46,7 @@ export function createRecoveryService(deps: RecoveryServiceDeps): RecoveryServic
   async function pass(): Promise<RecoveryResult[]> {
     let eshopIds: number[];
     try {
-      eshopIds = await eshopsToRecover(deps.settings, new RecoveryRepo(deps.db), deps.api);
+      eshopIds = await eshopsToRecover(deps.settings, new SqliteRecoveryStore(deps.db), deps.api);
     } catch (error) {
       logger.warn({ err: say(error) }, "recovery: cannot tell which e-shop SHOPTET_API_TOKEN belongs to; trying again at the next pass");
       return [];

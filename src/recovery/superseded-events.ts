@@ -1,5 +1,5 @@
-import type { Db } from "../db/open-database.js";
 import { BETA_STOCK_EVENTS, isBetaStockEvent } from "../stock/observations.js";
+import type { RecoveryStore } from "./recovery-store.js";
 
 /**
  * "A recovered event must never produce a second alert for something already alerted."
@@ -35,42 +35,18 @@ interface FeedEventLike {
 /**
  * Returns a filter for the event rules' feed: drops recovered stock events that a newer stored
  * event of the same subject supersedes. Costs nothing for a batch without stock events; otherwise
- * one primary-key look-up for their source, and an index seek (events_by_stock_instance) for each
- * recovered one.
+ * one look-up for their source, and one for each recovered one.
  */
-export function createSupersededFilter(db: Db): <E extends FeedEventLike>(events: E[]) => E[] {
-  const recoveredAmong = (ids: number[]) =>
-    new Set(
-      (db.prepare(`SELECT id FROM events WHERE id IN (${ids.map(() => "?").join(",")}) AND source = 'recovered'`).all(...ids) as { id: number }[]).map(
-        (r) => r.id,
-      ),
-    );
-  const newer = new Map<number, { get(...params: unknown[]): unknown }>();
-  const newerStatement = (types: number) => {
-    let s = newer.get(types);
-    if (!s) {
-      // `event GLOB 'stock:*'` lets SQLite use the partial index over stock events.
-      s = db.prepare(
-        `SELECT 1 FROM events
-          WHERE eshop_id = ? AND event_instance = ? AND event IN (${Array(types).fill("?").join(",")}) AND event GLOB 'stock:*'
-            AND id <> ? AND (event_created_ms > ? OR (event_created_ms = ? AND id < ?))
-          LIMIT 1`,
-      );
-      newer.set(types, s);
-    }
-    return s;
-  };
+export function createSupersededFilter(store: Pick<RecoveryStore, "recoveredAmong" | "hasNewer">): <E extends FeedEventLike>(events: E[]) => E[] {
   return (events) => {
     const stock = events.filter((e) => e.eventCreatedMs !== null && supersedingEvents(e.event) !== null);
     if (stock.length === 0) return events;
-    const recovered = recoveredAmong(stock.map((e) => e.id));
+    const recovered = store.recoveredAmong(stock.map((e) => e.id));
     if (recovered.size === 0) return events;
     const stale = new Set<number>();
     for (const e of stock) {
       if (!recovered.has(e.id)) continue;
-      const types = supersedingEvents(e.event)!;
-      const hit = newerStatement(types.length).get(e.eshopId, e.eventInstance, ...types, e.id, e.eventCreatedMs, e.eventCreatedMs, e.id);
-      if (hit !== undefined) stale.add(e.id);
+      if (store.hasNewer({ ...e, eventCreatedMs: e.eventCreatedMs! }, supersedingEvents(e.event)!)) stale.add(e.id);
     }
     return stale.size === 0 ? events : events.filter((e) => !stale.has(e.id));
   };

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import type { Env } from "../../config/env.js";
-import { RecoveryRepo } from "../../recovery/recovery-repo.js";
+import { SqliteRecoveryStore } from "../../store/sqlite/recovery-store.js";
 import { eshopsToRecover, noTokenMessage } from "../../recovery/recovery-eshops.js";
 import { HISTORY_MS } from "../../recovery/recovery-plan.js";
 import { recoverEshop } from "../../recovery/recover-eshop.js";
@@ -82,7 +82,7 @@ export async function runRecoverCommand(args: string[], env: Env, out: Output, e
     let eshopIds = named;
     if (eshopIds.length === 0) {
       try {
-        eshopIds = await eshopsToRecover(settings, new RecoveryRepo(db), client);
+        eshopIds = await eshopsToRecover(settings, new SqliteRecoveryStore(db), client);
       } catch (error) {
         err.write(`stockwatch: cannot tell which e-shop SHOPTET_API_TOKEN belongs to: ${redactSecrets(coerceError(error).message, secrets)}; name it with --eshop ID\n`);
         return 1;

@@ -1,12 +1,15 @@
-import type { Db } from "../db/open-database.js";
-import { writeTransaction } from "../db/write-transaction.js";
+import type { Db } from "../../db/open-database.js";
+import { writeTransaction } from "../../db/write-transaction.js";
+import type { RecoveredCandidate, RecoveryStore } from "../../recovery/recovery-store.js";
 
-/** The SQL of recovery: per-e-shop cursors, the recovered-events counter, and key look-ups. */
-export class RecoveryRepo {
+/** RecoveryStore on SQLite: recovery_cursors, recovered_event_counts, and look-ups in events. */
+export class SqliteRecoveryStore implements RecoveryStore {
   private readonly getCursor;
   private readonly putCursor;
   private readonly bump;
   private readonly hasKey;
+  /** The newer-event look-up, one statement per number of event types (prepared when first asked). */
+  private readonly newer = new Map<number, { get(...params: unknown[]): unknown }>();
 
   constructor(private readonly db: Db) {
     this.getCursor = db.prepare<[number], { from_ms: number }>("SELECT from_ms FROM recovery_cursors WHERE eshop_id = ?");
@@ -21,40 +24,33 @@ export class RecoveryRepo {
     this.hasKey = db.prepare<[Buffer], { one: number }>("SELECT 1 AS one FROM events WHERE dedupe_key = ?");
   }
 
-  /** Where the e-shop's next pass starts (epoch ms), or null before its first complete pass. */
   cursor(eshopId: number): number | null {
     return this.getCursor.get(eshopId)?.from_ms ?? null;
   }
 
-  /** Records a complete pass: the next start (never moved back) and how many events it stored. */
   saveCursor(eshopId: number, fromMs: number, now: number, recovered: number): void {
     this.putCursor.run(eshopId, fromMs, now, recovered);
   }
 
-  /** Adds stored events to the per-type counter; call inside the transaction that stored them. */
   countRecovered(byEvent: ReadonlyMap<string, number>): void {
     for (const [event, n] of byEvent) if (n > 0) this.bump.run(event, n);
   }
 
-  /** True when an event with this dedupe key is stored (a unique-index seek; no write lock). */
+  /** A unique-index seek. */
   has(dedupeKey: Buffer): boolean {
     return this.hasKey.get(dedupeKey) !== undefined;
   }
 
-  /** Events stored by recovery, by type, ever (the metric). */
   counts(): { event: string; n: number }[] {
     return this.db.prepare("SELECT event, n FROM recovered_event_counts ORDER BY event").all() as { event: string; n: number }[];
   }
 
-  /** Runs `fn` in one IMMEDIATE transaction (short: one chunk of events), timed as a write-lock hold. */
+  /** IMMEDIATE, timed as a write-lock hold labelled "recovery" (see write-transaction.ts). */
   transaction<T>(fn: () => T): T {
     return writeTransaction(this.db, "recovery", fn)();
   }
 
-  /**
-   * The e-shops whose stored events or cursors name them (for the shared SHOPTET_API_TOKEN): a
-   * skip-scan of the (eshop_id, id) index, one seek per e-shop instead of a walk over every event.
-   */
+  /** A skip-scan of the (eshop_id, id) index, one seek per e-shop instead of a walk over every event. */
   knownEshops(): number[] {
     const rows = this.db
       .prepare(
@@ -68,5 +64,29 @@ export class RecoveryRepo {
       )
       .all() as { id: number }[];
     return rows.map((r) => r.id);
+  }
+
+  /** One primary-key look-up per id. */
+  recoveredAmong(ids: readonly number[]): Set<number> {
+    const rows = this.db
+      .prepare(`SELECT id FROM events WHERE id IN (${ids.map(() => "?").join(",")}) AND source = 'recovered'`)
+      .all(...ids) as { id: number }[];
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** An index seek (events_by_stock_instance). */
+  hasNewer(e: RecoveredCandidate, events: readonly string[]): boolean {
+    let s = this.newer.get(events.length);
+    if (!s) {
+      // `event GLOB 'stock:*'` lets SQLite use the partial index over stock events.
+      s = this.db.prepare(
+        `SELECT 1 FROM events
+          WHERE eshop_id = ? AND event_instance = ? AND event IN (${Array(events.length).fill("?").join(",")}) AND event GLOB 'stock:*'
+            AND id <> ? AND (event_created_ms > ? OR (event_created_ms = ? AND id < ?))
+          LIMIT 1`,
+      );
+      this.newer.set(events.length, s);
+    }
+    return s.get(e.eshopId, e.eventInstance, ...events, e.id, e.eventCreatedMs, e.eventCreatedMs, e.id) !== undefined;
   }
 }
