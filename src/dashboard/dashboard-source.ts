@@ -4,7 +4,7 @@ import type { EventStore } from "../events/event-store.js";
 import type { Outbox } from "../outbox/create-outbox.js";
 import { listAlerts } from "../rules/alert-repo.js";
 import { createSilenceDesk } from "../silences/silence-desk.js";
-import { listProducts } from "../stock/stock-queries.js";
+import { SqliteStockReadStore } from "../store/sqlite/stock-read-store.js";
 import type { RulesView } from "../rules/rules-source.js";
 
 const ms = (iso: string | null): number => (iso === null ? 0 : Date.parse(iso));
@@ -21,7 +21,7 @@ export function dashboardSource(deps: { db: Db; events: EventStore; outbox: Outb
       .all(limit);
   return {
     products: (level, limit) =>
-      listProducts(db, { level, limit }).map((p) => ({
+      new SqliteStockReadStore(db).listProducts({ level, limit }).map((p) => ({
         eshopId: p.eshopId,
         code: p.code,
         name: p.name,

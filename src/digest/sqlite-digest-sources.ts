@@ -2,13 +2,13 @@ import { setImmediate as yieldToLoop } from "node:timers/promises";
 import type { Db } from "../db/open-database.js";
 import { createForecastReader, type ForecastReader } from "../forecast/forecast-reader.js";
 import { runningOutSoonAsync } from "../forecast/running-out.js";
-import * as stock from "../stock/stock-queries.js";
+import { SqliteStockReadStore } from "../store/sqlite/stock-read-store.js";
 import type { DigestScope, DigestSources } from "./digest-sources.js";
 import type { AlertRuleRow, BackInStockRow, DeadDeliveryRow, LowRow, MoverRow, RunningOutRow, SoldOutRow } from "./digest-types.js";
 
 /**
  * DigestSources over the stockwatch SQLite database. Stock sections use the stock module's read
- * queries (stock-queries.ts); alerts, events and the outbox are read with SQL here, on the tables of
+ * queries (StockReadStore); alerts, events and the outbox are read with SQL here, on the tables of
  * migrations 0001, 0003 and 0004 and the indexes of 0005; "running out soon" uses the forecast
  * reader (migration 0006). Each method yields to the event loop first (the forecasts also every
  * few hundred products), so a digest built inside the daemon lets webhook requests through.
@@ -24,6 +24,7 @@ export function createSqliteDigestSources(db: Db, scope: DigestScope = { eshops:
     eshops === null ? read(undefined) : eshops.flatMap((id) => read(id));
   const eshopSql = (column: string) => (eshops === null ? "" : ` AND ${column} IN (${eshops.map(() => "?").join(", ")})`);
   const eshopParams = eshops ?? [];
+  const stock = new SqliteStockReadStore(db);
 
   // Every stored event type, by hopping from one type to the next in the index (a few dozen seeks,
   // not a scan); then one covering range count per type. Much faster than GROUP BY over a busy
@@ -61,7 +62,7 @@ export function createSqliteDigestSources(db: Db, scope: DigestScope = { eshops:
   return {
     async soldOutNow(): Promise<SoldOutRow[]> {
       await yieldToLoop();
-      return perEshop((id) => stock.soldOutNow(db, id))
+      return perEshop((id) => stock.soldOutNow(id))
         .filter((p) => keep(p.code))
         .map((p) => ({ eshopId: p.eshopId, code: p.code, name: p.name, since: p.sinceMs }))
         .sort((a, b) => a.since - b.since || a.eshopId - b.eshopId || cmp(a.code, b.code));
@@ -69,7 +70,7 @@ export function createSqliteDigestSources(db: Db, scope: DigestScope = { eshops:
 
     async lowNow(): Promise<LowRow[]> {
       await yieldToLoop();
-      return perEshop((id) => stock.lowNow(db, id))
+      return perEshop((id) => stock.lowNow(id))
         .filter((p) => keep(p.code))
         .map((p) => ({
           eshopId: p.eshopId,
@@ -109,7 +110,7 @@ export function createSqliteDigestSources(db: Db, scope: DigestScope = { eshops:
 
     async backInStock(from, to): Promise<BackInStockRow[]> {
       await yieldToLoop();
-      return perEshop((id) => stock.backInStock(db, id === undefined ? { from, to } : { from, to, eshopId: id }))
+      return perEshop((id) => stock.backInStock(id === undefined ? { from, to } : { from, to, eshopId: id }))
         .filter((p) => keep(p.code))
         .map((p) => ({ eshopId: p.eshopId, code: p.code, name: p.name, at: p.at, outForMs: p.outForMs, quantity: p.quantity }))
         .sort((a, b) => a.at - b.at || cmp(a.code, b.code));
@@ -119,7 +120,7 @@ export function createSqliteDigestSources(db: Db, scope: DigestScope = { eshops:
       await yieldToLoop();
       // With a product filter the SQL limit would cut before the filter: ask for every product then.
       const limit = scope.products === null ? n : 1_000_000;
-      return perEshop((id) => stock.biggestOutflow(db, id === undefined ? { from, to, limit } : { from, to, eshopId: id, limit }))
+      return perEshop((id) => stock.biggestOutflow(id === undefined ? { from, to, limit } : { from, to, eshopId: id, limit }))
         .filter((p) => keep(p.code))
         .sort((a, b) => b.outflow - a.outflow || cmp(a.code, b.code))
         .slice(0, n)

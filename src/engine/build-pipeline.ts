@@ -12,7 +12,7 @@ import type { Clock } from "../shared/clock.js";
 import type { Logger } from "../shared/logger.js";
 import { ShoptetClient } from "../shoptet/shoptet-client.js";
 import { tokenLookup } from "../shoptet/token-lookup.js";
-import { listProducts } from "../stock/stock-queries.js";
+import { SqliteStockReadStore } from "../store/sqlite/stock-read-store.js";
 import { createStockWorker, type StockWorker, type StockWorkerOptions } from "../stock/stock-worker.js";
 import { createDigestScheduler } from "../digest/digest-scheduler.js";
 import { createForecastReader } from "../forecast/forecast-reader.js";
@@ -119,7 +119,7 @@ export function buildPipeline(deps: PipelineDeps): Pipeline {
     logger: logger.child({ component: "rules" }),
     getRules: () => rules.current(),
     enqueue: silenced,
-    getProducts: (offset, limit) => listProducts(db, { offset, limit }),
+    getProducts: (offset, limit) => new SqliteStockReadStore(db).listProducts({ offset, limit }),
     getForecast: forecasts.velocity,
     slackActions: settings.slackSigningSecret !== undefined,
   });

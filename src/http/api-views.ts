@@ -9,7 +9,7 @@ import { listAlerts } from "../rules/alert-repo.js";
 import { AlertActionsRepo } from "../slack/alert-actions-repo.js";
 import { createSilenceDesk } from "../silences/silence-desk.js";
 import type { Clock } from "../shared/clock.js";
-import { listProducts } from "../stock/stock-queries.js";
+import { SqliteStockReadStore } from "../store/sqlite/stock-read-store.js";
 import type { Level } from "../stock/stock-types.js";
 import type { RulesView } from "../rules/rules-source.js";
 
@@ -32,7 +32,7 @@ export function buildApiViews(deps: { db: Db; rules: RulesView; outbox: Outbox; 
       }
       const limit = q.limit === undefined ? 1000 : Number(q.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw new QueryError("limit must be a whole number from 1 to 100000");
-      const products = listProducts(db, { ...(level ? { level: level as Level } : {}), limit });
+      const products = new SqliteStockReadStore(db).listProducts({ ...(level ? { level: level as Level } : {}), limit });
       // A forecast costs ~30 µs a product: a whole shop's worth is computed in slices, letting the
       // webhooks that arrive meanwhile through (this is the HTTP thread).
       const settings = rules.forecastSettings();

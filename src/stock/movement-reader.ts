@@ -9,7 +9,7 @@ import type { ShoptetApi } from "../shoptet/shoptet-client.js";
 import type { Movement, ProductDetail } from "../shoptet/shoptet-types.js";
 import { applyMovement, applyVariantDetail } from "./observations.js";
 import { fetchProductForCode } from "./product-details.js";
-import type { StockRepo } from "./stock-repo.js";
+import type { StockStore } from "./stock-store.js";
 import { blankState, cloneState, type ProductState } from "./stock-state.js";
 import type { ProductUpdate, StockWriter } from "./stock-writer.js";
 
@@ -35,7 +35,7 @@ export const DEFAULT_MOVEMENT_READER_OPTIONS: MovementReaderOptions = {
 };
 
 export interface MovementReaderDeps {
-  repo: StockRepo;
+  repo: StockStore;
   writer: StockWriter;
   queue: JobQueue;
   client: ShoptetApi;

@@ -1,7 +1,7 @@
 import type { ShoptetApi } from "../shoptet/shoptet-client.js";
 import type { ProductDetail } from "../shoptet/shoptet-types.js";
 import { applyVariantDetail } from "./observations.js";
-import type { StockRepo } from "./stock-repo.js";
+import type { StockStore } from "./stock-store.js";
 import { blankState, cloneState, type ProductState } from "./stock-state.js";
 import type { ProductUpdate } from "./stock-writer.js";
 
@@ -11,7 +11,7 @@ import type { ProductUpdate } from "./stock-writer.js";
  */
 export async function fetchProductForCode(
   client: ShoptetApi,
-  repo: StockRepo,
+  repo: StockStore,
   eshopId: number,
   code: string,
   guidHint: string | null = null,
@@ -29,7 +29,7 @@ export async function fetchProductForCode(
  * Updates for every variant of a product from its detail (`amounts`: also quantities). Must run
  * inside the write transaction so `previous` is current.
  */
-export function detailUpdates(repo: StockRepo, eshopId: number, product: ProductDetail, now: number, amounts: boolean): ProductUpdate[] {
+export function detailUpdates(repo: StockStore, eshopId: number, product: ProductDetail, now: number, amounts: boolean): ProductUpdate[] {
   return product.variants.map((variant) => {
     const previous = repo.getProduct(eshopId, variant.code);
     const next: ProductState = previous ? cloneState(previous) : blankState(eshopId, variant.code, now);

@@ -5,12 +5,12 @@ import type { ShoptetApi } from "../shoptet/shoptet-client.js";
 import type { ProductDetail } from "../shoptet/shoptet-types.js";
 import { applyTrustedBetaEvent, isBetaStockEvent } from "./observations.js";
 import { detailUpdates, fetchProductForCode } from "./product-details.js";
-import type { StockRepo } from "./stock-repo.js";
+import type { StockStore } from "./stock-store.js";
 import { blankState, cloneState, type Cause } from "./stock-state.js";
 import type { StockWriter } from "./stock-writer.js";
 
 export interface ProductJobDeps {
-  repo: StockRepo;
+  repo: StockStore;
   writer: StockWriter;
   client: ShoptetApi;
   clock: Clock;

@@ -7,7 +7,8 @@ import { silentLogger } from "../shared/logger.js";
 import type { ShoptetApi } from "../shoptet/shoptet-client.js";
 import type { ProductDetail } from "../shoptet/shoptet-types.js";
 import { applySupply, applyVariantDetail, settleSupplies } from "./observations.js";
-import { StockRepo } from "./stock-repo.js";
+import type { StockStore } from "./stock-store.js";
+import { SqliteStockStore } from "../store/sqlite/stock-store.js";
 import { blankState, cloneState } from "./stock-state.js";
 import type { Level } from "./stock-types.js";
 import { StockWriter, type ProductUpdate } from "./stock-writer.js";
@@ -59,7 +60,7 @@ const WRITE_CHUNK = 500;
 export async function seedFromApi(deps: SeedDeps, progress: SeedProgress = () => {}): Promise<SeedResult> {
   const started = deps.clock.now();
   const logger = deps.logger ?? silentLogger();
-  const repo = new StockRepo(deps.db);
+  const repo = new SqliteStockStore(deps.db);
   const writer = new StockWriter(repo, () => {});
   let chunkSize = 100;
   const result: SeedResult = { eshops: 0, warehouses: 0, products: 0, levels: { soldOut: 0, low: 0, ok: 0 }, detailsRead: 0, apiCalls: 0, added: 0, changed: 0, ms: 0 };
@@ -146,7 +147,7 @@ export async function seedFromApi(deps: SeedDeps, progress: SeedProgress = () =>
 /** Reads product details for codes whose name/minimum are missing or stale, one call per product GUID. */
 async function readDetails(
   deps: SeedDeps,
-  repo: StockRepo,
+  repo: StockStore,
   eshopId: number,
   collected: ReadonlyMap<string, Collected>,
   call: <T>(p: Promise<T>) => Promise<T>,

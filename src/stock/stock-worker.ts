@@ -9,7 +9,8 @@ import type { ShoptetApi } from "../shoptet/shoptet-client.js";
 import { ShoptetApiError } from "../shoptet/shoptet-error.js";
 import { DEFAULT_MOVEMENT_READER_OPTIONS, movementReader, type MovementReaderOptions } from "./movement-reader.js";
 import { productLevelHandler, productRefreshHandler } from "./product-jobs.js";
-import { StockRepo } from "./stock-repo.js";
+import type { StockStore } from "./stock-store.js";
+import { SqliteStockStore } from "../store/sqlite/stock-store.js";
 import { StockWriter, type OnStockChanges } from "./stock-writer.js";
 
 export interface StockWorkerOptions extends Partial<MovementReaderOptions> {
@@ -54,7 +55,7 @@ export interface StockWorker {
   /** Runs every due job to completion (tests, demo, CLI). */
   runUntilIdle(): Promise<void>;
   readonly queue: JobQueue;
-  readonly repo: StockRepo;
+  readonly repo: StockStore;
 }
 
 /** Turns a handler's error into the queue's verdict: Shoptet's classification wins. */
@@ -73,7 +74,7 @@ export function createStockWorker(deps: StockWorkerDeps): StockWorker {
   const o = deps.options ?? {};
   const policy = o.retryPolicy ?? STOCK_JOB_RETRY;
   const queue = new JobQueue(deps.db, () => policy, o.random);
-  const repo = new StockRepo(deps.db);
+  const repo = new SqliteStockStore(deps.db);
   const writer = new StockWriter(repo, deps.onStockChanges);
   const readerOptions: MovementReaderOptions = {
     itemsPerPage: o.itemsPerPage ?? DEFAULT_MOVEMENT_READER_OPTIONS.itemsPerPage,

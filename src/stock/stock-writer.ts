@@ -1,4 +1,4 @@
-import type { StockRepo } from "./stock-repo.js";
+import type { StockStore } from "./stock-store.js";
 import { settle, type Cause, type ProductState } from "./stock-state.js";
 import type { Level, StockChange } from "./stock-types.js";
 
@@ -20,7 +20,7 @@ export type OnStockChanges = (changes: StockChange[]) => void;
  */
 export class StockWriter {
   constructor(
-    private readonly repo: StockRepo,
+    private readonly repo: StockStore,
     private readonly onStockChanges: OnStockChanges,
   ) {}
 

@@ -1,7 +1,7 @@
 import { migrations } from "../../src/db/migrations/index.js";
 import { migrate } from "../../src/db/migrate.js";
 import { openDatabase, type Db } from "../../src/db/open-database.js";
-import { StockRepo } from "../../src/stock/stock-repo.js";
+import { SqliteStockStore } from "../../src/store/sqlite/stock-store.js";
 import { blankState, cloneState, type ProductState } from "../../src/stock/stock-state.js";
 import { levelOf } from "../../src/stock/stock-types.js";
 
@@ -21,7 +21,7 @@ export function forecastDb(path: string): Db {
  * the level moves — what the stock worker leaves behind after reading Shoptet's movement log.
  */
 export class ScriptedShop {
-  readonly repo: StockRepo;
+  readonly repo: SqliteStockStore;
   private nextId = 1;
   private readonly states = new Map<string, ProductState>();
   /** `sellDaily` writes no sale at or after this time (a history cannot contain the future). */
@@ -32,7 +32,7 @@ export class ScriptedShop {
     readonly eshopId = 1,
     readonly stockId = 1,
   ) {
-    this.repo = new StockRepo(db);
+    this.repo = new SqliteStockStore(db);
   }
 
   /** First sighting of a product at `at` with `quantity` on hand. */

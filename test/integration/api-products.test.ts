@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { listProducts } from "../../src/stock/stock-queries.js";
+import { listProducts } from "../helpers/stock-reads.js";
 import { seedProduct } from "../helpers/seed-state.js";
 import { startTestApp } from "../helpers/test-app.js";
 import { envelope, postWebhook } from "../helpers/webhooks.js";

@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { getProduct } from "../../src/stock/stock-queries.js";
+import { getProduct } from "../helpers/stock-reads.js";
 import { captureLogger } from "../helpers/outbox-fixtures.js";
 import { startTestApp } from "../helpers/test-app.js";
 import { envelope, postWebhook } from "../helpers/webhooks.js";

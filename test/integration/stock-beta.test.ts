@@ -4,7 +4,7 @@ import { SqliteEventStore } from "../../src/store/sqlite/event-store.js";
 import { systemClock } from "../../src/shared/clock.js";
 import { silentLogger } from "../../src/shared/logger.js";
 import { ShoptetClient } from "../../src/shoptet/shoptet-client.js";
-import { getProduct } from "../../src/stock/stock-queries.js";
+import { getProduct } from "../helpers/stock-reads.js";
 import { createStockWorker } from "../../src/stock/stock-worker.js";
 import type { StockChange } from "../../src/stock/stock-types.js";
 import { startShoptetStandin, webhookEvent, type ShoptetStandin } from "../helpers/shoptet-standin.js";

@@ -6,7 +6,7 @@ import { systemClock } from "../../src/shared/clock.js";
 import { silentLogger } from "../../src/shared/logger.js";
 import { ShoptetClient } from "../../src/shoptet/shoptet-client.js";
 import { seedFromApi } from "../../src/stock/seed-from-api.js";
-import { getProduct, listProducts } from "../../src/stock/stock-queries.js";
+import { getProduct, listProducts } from "../helpers/stock-reads.js";
 import { createStockWorker } from "../../src/stock/stock-worker.js";
 import type { StockChange } from "../../src/stock/stock-types.js";
 import { startShoptetStandin, webhookEvent, type ShoptetStandin } from "../helpers/shoptet-standin.js";

@@ -5,6 +5,7 @@ import type { Logger } from "../../shared/logger.js";
 import { ConfigError } from "../../shared/errors.js";
 import type { ShoptetApi } from "../../shoptet/shoptet-client.js";
 import { seedFromApi, type SeedResult } from "../../stock/seed-from-api.js";
+import { SqliteStockReadStore } from "../../store/sqlite/stock-read-store.js";
 
 export interface SyncDeps {
   db: Db;
@@ -75,10 +76,7 @@ export function summarize(r: SeedResult, eshopIds: readonly number[]): string {
 export async function eshopsToSync(deps: Pick<SyncDeps, "db" | "client" | "settings">): Promise<number[]> {
   const ids = new Set<number>(deps.settings.apiTokens.keys());
   if (deps.settings.apiToken) {
-    const seen = deps.db
-      .prepare("SELECT eshop_id FROM events UNION SELECT eshop_id FROM stock_products")
-      .all() as { eshop_id: number }[];
-    for (const r of seen) ids.add(r.eshop_id);
+    for (const id of new SqliteStockReadStore(deps.db).knownEshops()) ids.add(id);
     if (ids.size === 0) {
       // A fresh install: ask Shoptet which e-shop the shared token belongs to.
       ids.add((await deps.client.eshopInfo(0)).eshopId);

@@ -1,8 +1,9 @@
-import type { Db } from "../db/open-database.js";
-import { writeTransaction } from "../db/write-transaction.js";
-import type { Movement } from "../shoptet/shoptet-types.js";
-import type { ProductState, LevelChangeRecord, AmountState } from "./stock-state.js";
-import type { Level } from "./stock-types.js";
+import type { Db } from "../../db/open-database.js";
+import { writeTransaction } from "../../db/write-transaction.js";
+import type { Movement } from "../../shoptet/shoptet-types.js";
+import type { ProductState, LevelChangeRecord, AmountState } from "../../stock/stock-state.js";
+import type { BetaEventRow, StockCursor, StockStore } from "../../stock/stock-store.js";
+import type { Level } from "../../stock/stock-types.js";
 
 interface ProductRow {
   eshop_id: number;
@@ -19,18 +20,6 @@ interface ProductRow {
   estimated: number;
   level_event_ms: number | null;
   updated_at: number;
-}
-
-export interface Cursor {
-  lastId: number;
-  reads: number;
-  lastReadAt: number | null;
-}
-
-export interface BetaEventRow {
-  id: number;
-  event: string;
-  eventCreatedMs: number | null;
 }
 
 function stateFromRow(row: ProductRow, perStock: Map<number, AmountState>): ProductState {
@@ -53,12 +42,8 @@ function stateFromRow(row: ProductRow, perStock: Map<number, AmountState>): Prod
   };
 }
 
-/**
- * StockRepo reads and writes the stock tables. Writes are meant to run inside one transaction per
- * unit of work (`transaction(fn)`), so cursor, movements, state and history move together.
- * Its interface is plain data in and out, so a PostgreSQL store could implement it too.
- */
-export class StockRepo {
+/** StockStore on SQLite: the stock tables, and the stored stock events it looks up. */
+export class SqliteStockStore implements StockStore {
   private readonly productGet;
   private readonly amountsGet;
   private readonly productUpsert;
@@ -231,7 +216,7 @@ export class StockRepo {
     );
   }
 
-  getCursor(eshopId: number, stockId: number): Cursor | null {
+  getCursor(eshopId: number, stockId: number): StockCursor | null {
     const row = this.cursorGet.get(eshopId, stockId);
     return row ? { lastId: row.last_id, reads: row.reads, lastReadAt: row.last_read_at } : null;
   }
