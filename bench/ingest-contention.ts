@@ -85,8 +85,8 @@ async function engineLockHold(port: number): Promise<{ ms: number; by: string; h
   return {
     ms: m ? Number(m[2]) * 1000 : NaN,
     by: m?.[1] ?? "?",
-    holds: value("stockwatch_write_lock_holds"),
-    over: value("stockwatch_write_lock_holds_over_budget"),
+    holds: value("stockwatch_write_lock_holds_total"),
+    over: value("stockwatch_write_lock_holds_over_budget_total"),
   };
 }
 

@@ -10,7 +10,8 @@ import { createWebApp } from "./http/create-web-app.js";
 import { IngestState, livenessChecks, readinessChecks, unwritableFile } from "./http/health-checks.js";
 import { dashboardSource } from "./dashboard/dashboard-source.js";
 import { webhookKeyFor } from "./shoptet/token-lookup.js";
-import { registerDbGauges } from "./metrics/db-gauges.js";
+import { registerStoreMetrics } from "./metrics/store-metrics.js";
+import { createSqliteMetricsStore } from "./store/sqlite/metrics-store.js";
 import { registerLockGauges } from "./metrics/lock-gauges.js";
 import { Metrics } from "./metrics/metrics.js";
 import { IngestQueue } from "./receiver/ingest-queue.js";
@@ -137,7 +138,7 @@ export function createApp(deps: AppDeps): App {
   const walSyncer = ingestDb ? new WalSyncer(`${db.name}-wal`) : undefined;
   const outbox = createOutbox(db, clock, { onEnqueued: () => engine.wakeDelivery() });
   registerLockGauges(metrics, () => engine.status().lockHold);
-  registerDbGauges(metrics, { db, clock, shoptetStats: () => engine.status().shoptet });
+  registerStoreMetrics(metrics, { store: createSqliteMetricsStore(db), clock, shoptetStats: () => engine.status().shoptet });
 
   const ingestState = new IngestState(clock);
   const writer = new SqliteBatchWriter(ingestDb ? new SqliteEventStore(ingestDb) : events, {
