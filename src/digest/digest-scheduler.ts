@@ -6,7 +6,7 @@ import { coerceError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import { compileCron, type CronSchedule } from "./cron-schedule.js";
 import type { DigestScope, DigestSources } from "./digest-sources.js";
-import { DigestRunRepo } from "./digest-run-repo.js";
+import { SqliteDigestRunStore } from "../store/sqlite/digest-run-store.js";
 import { runDigest, type DigestRules, type Enqueue } from "./run-digest.js";
 
 export interface DigestSchedulerDeps {
@@ -57,7 +57,7 @@ export interface DigestScheduler {
 export function createDigestScheduler(deps: DigestSchedulerDeps): DigestScheduler {
   const { db, clock, logger } = deps;
   const log = logger.child({ component: "digests" });
-  const repo = new DigestRunRepo(db);
+  const repo = new SqliteDigestRunStore(db);
   const schedules = new Map<string, CronSchedule | null>();
   const cronSchedule = deps.cronSchedule ?? ((expr, fn, options) => nodeCron.schedule(expr, fn, options));
   let tasks: Pick<ScheduledTask, "destroy">[] = [];

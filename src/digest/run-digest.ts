@@ -6,7 +6,8 @@ import { coerceError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import { buildDigest } from "./build-digest.js";
 import type { DigestForecast, DigestScope, DigestSources } from "./digest-sources.js";
-import { DigestRunRepo, type DigestTrigger } from "./digest-run-repo.js";
+import type { DigestTrigger } from "./digest-store.js";
+import { SqliteDigestRunStore } from "../store/sqlite/digest-run-store.js";
 import type { DigestModel, Period, RenderedDigest } from "./digest-types.js";
 import { gatherDigest, isEmptyDigest } from "./gather-digest.js";
 import { createSqliteDigestSources } from "./sqlite-digest-sources.js";
@@ -87,7 +88,7 @@ export async function previewDigest(
  */
 export async function runDigest(deps: DigestRunDeps, req: RunRequest): Promise<RunOutcome> {
   const { db, clock, logger } = deps;
-  const repo = new DigestRunRepo(db);
+  const repo = new SqliteDigestRunStore(db);
   const name = req.digest.name;
   const { from, to } = req.period;
   const startedAt = clock.now();

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseDigestArgs, runDigestCommand, runDigestSend, type Output } from "../../src/cli/commands/digest.js";
 import { openDatabase, type Db } from "../../src/db/open-database.js";
 import { createDigestScheduler } from "../../src/digest/digest-scheduler.js";
-import { DigestRunRepo } from "../../src/digest/digest-run-repo.js";
+import { SqliteDigestRunStore } from "../../src/store/sqlite/digest-run-store.js";
 import { createOutbox } from "../../src/outbox/create-outbox.js";
 import type { CompiledRules } from "../../src/rules/rules-types.js";
 import { FixedClock } from "../../src/shared/clock.js";
@@ -74,7 +74,7 @@ describe("stockwatch digest send", () => {
     expect(err.text).toContain("dry run: nothing was sent");
     expect(readFileSync(htmlPath, "utf8")).toContain("Colombia 250 g");
     expect(outboxDigests()).toHaveLength(0);
-    expect(new DigestRunRepo(db).list("morning")).toHaveLength(0);
+    expect(new SqliteDigestRunStore(db).list("morning")).toHaveLength(0);
   });
 
   it("queues the digest for every channel, and does not queue the same period twice", async () => {
@@ -102,13 +102,13 @@ describe("stockwatch digest send", () => {
 
     clock.set(nov(27, "15:00"));
     expect(await runDigestSend({ db, rules, name: "morning", clock }, out, err)).toBe(0);
-    const manual = new DigestRunRepo(db).list("morning")[0]!;
+    const manual = new SqliteDigestRunStore(db).list("morning")[0]!;
     expect(manual).toMatchObject({ trigger: "manual", slot: null, periodFrom: nov(27, "07:00"), periodTo: nov(27, "15:00") });
     expect(outboxDigests()).toHaveLength(scheduled + 2);
 
     clock.set(nov(28, "07:00"));
     await scheduler.runDue(nov(28, "07:00"));
-    expect(new DigestRunRepo(db).list("morning")[0]).toMatchObject({ trigger: "schedule", periodFrom: nov(27, "07:00"), periodTo: nov(28, "07:00") });
+    expect(new SqliteDigestRunStore(db).list("morning")[0]).toMatchObject({ trigger: "schedule", periodFrom: nov(27, "07:00"), periodTo: nov(28, "07:00") });
     await scheduler.stop();
   });
 

@@ -2,7 +2,8 @@ import nodeCron from "node-cron";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase, type Db } from "../../src/db/open-database.js";
 import { createDigestScheduler, type DigestScheduler, type DigestSchedulerDeps } from "../../src/digest/digest-scheduler.js";
-import { DigestRunRepo, type DigestRun } from "../../src/digest/digest-run-repo.js";
+import type { DigestRun } from "../../src/digest/digest-store.js";
+import { SqliteDigestRunStore } from "../../src/store/sqlite/digest-run-store.js";
 import type { DigestRules } from "../../src/digest/run-digest.js";
 import { createSqliteDigestSources } from "../../src/digest/sqlite-digest-sources.js";
 import { createOutbox } from "../../src/outbox/create-outbox.js";
@@ -72,7 +73,7 @@ function digestMessages(database: Db = db): { dedupeKey: string; channel: string
 }
 
 function runs(name: string): DigestRun[] {
-  return new DigestRunRepo(db).list(name).reverse();
+  return new SqliteDigestRunStore(db).list(name).reverse();
 }
 
 const pragueDay = (ms: number) => new Intl.DateTimeFormat("en-CA", { timeZone: PRAGUE }).format(ms);

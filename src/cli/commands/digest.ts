@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import type { Env } from "../../config/env.js";
 import type { Db } from "../../db/open-database.js";
 import { compileCron } from "../../digest/cron-schedule.js";
-import { DigestRunRepo } from "../../digest/digest-run-repo.js";
+import { SqliteDigestRunStore } from "../../store/sqlite/digest-run-store.js";
 import { formatPeriod } from "../../digest/digest-format.js";
 import { previewDigest, runDigest, type DigestRules, type Enqueue } from "../../digest/run-digest.js";
 import { createOutbox } from "../../outbox/create-outbox.js";
@@ -123,7 +123,7 @@ export async function runDigestSend(options: DigestSendOptions, out: Output, err
 
 /** Where the last scheduled run ended; before any, one schedule interval before `to`. */
 function defaultFrom(db: Db, digest: string, schedule: string, timezone: string, to: number): number {
-  const last = new DigestRunRepo(db).lastScheduled(digest);
+  const last = new SqliteDigestRunStore(db).lastScheduled(digest);
   if (last && last.periodTo < to) return last.periodTo;
   try {
     const cron = compileCron(schedule);

@@ -1,27 +1,5 @@
-import type { Db } from "../db/open-database.js";
-
-/** How a digest run was started. */
-export type DigestTrigger = "schedule" | "catch-up" | "manual";
-/** queued: its messages are in the outbox; empty: skipped by skipEmpty; failed: building or queueing threw. */
-export type DigestRunStatus = "queued" | "empty" | "failed";
-
-/** One recorded digest run. Times are epoch ms. */
-export interface DigestRun {
-  id: number;
-  digest: string;
-  slot: number | null;
-  trigger: DigestTrigger;
-  periodFrom: number;
-  periodTo: number;
-  status: DigestRunStatus;
-  messages: number;
-  subject: string | null;
-  error: string | null;
-  createdAt: number;
-  sentAt: number | null;
-}
-
-export type NewDigestRun = Omit<DigestRun, "id">;
+import type { Db } from "../../db/open-database.js";
+import type { DigestRun, DigestRunStatus, DigestRunStore, DigestTrigger, NewDigestRun } from "../../digest/digest-store.js";
 
 interface Row {
   id: number;
@@ -57,11 +35,8 @@ function toRun(r: Row): DigestRun {
   };
 }
 
-/**
- * DigestRunRepo records digest runs and when each digest was first scheduled. "Successful" means
- * queued or empty: both close their period. Manual runs (slot NULL) never move a schedule's period.
- */
-export class DigestRunRepo {
+/** DigestRunStore on SQLite: digest_runs and digest_schedules. */
+export class SqliteDigestRunStore implements DigestRunStore {
   private readonly lastScheduledStmt;
   private readonly slotStmt;
   private readonly periodStmt;
@@ -96,19 +71,16 @@ export class DigestRunRepo {
     this.listStmt = db.prepare<[string, number], Row>("SELECT * FROM digest_runs WHERE digest = ? ORDER BY id DESC LIMIT ?");
   }
 
-  /** The newest successful scheduled (or caught-up) run: where the next scheduled period starts. */
   lastScheduled(digest: string): DigestRun | null {
     const row = this.lastScheduledStmt.get(digest);
     return row ? toRun(row) : null;
   }
 
-  /** The successful run for this slot, if any. */
   forSlot(digest: string, slot: number): DigestRun | null {
     const row = this.slotStmt.get(digest, slot);
     return row ? toRun(row) : null;
   }
 
-  /** The successful run for exactly this period, if any. */
   forPeriod(digest: string, from: number, to: number): DigestRun | null {
     const row = this.periodStmt.get(digest, from, to);
     return row ? toRun(row) : null;
@@ -118,10 +90,6 @@ export class DigestRunRepo {
     return Number(this.insertStmt.run(run).lastInsertRowid);
   }
 
-  /**
-   * When the digest was first scheduled (recording `now` the first time). Slots before it were
-   * never due, so a new digest does not fire at once for a slot it never had.
-   */
   firstSeen(digest: string, schedule: string, timezone: string, now: number): number {
     const row = this.seenGet.get(digest);
     if (row && row.schedule === schedule && row.timezone === timezone) return row.first_seen_at;
@@ -129,12 +97,10 @@ export class DigestRunRepo {
     return row?.first_seen_at ?? now;
   }
 
-  /** Where the oldest failed scheduled run began: before any success, the first period starts there, so a failure is not lost. */
   firstFailedFrom(digest: string): number | null {
     return this.failedFromStmt.get(digest)?.from ?? null;
   }
 
-  /** Newest first. */
   list(digest: string, limit = 50): DigestRun[] {
     return this.listStmt.all(digest, limit).map(toRun);
   }
