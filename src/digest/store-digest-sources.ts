@@ -129,18 +129,12 @@ function alertsByRule(reads: DigestReadStore, from: number, to: number, inScope:
   return [...byRule.values()].sort((a, b) => b.opened - a.opened || b.openNow - a.openNow || cmp(a.rule, b.rule));
 }
 
+/** The fields of a "running out soon" row, in the order the digest shows them. */
+const RUNNING_OUT_FIELDS = ["eshopId", "code", "name", "quantity", "velocityPerDay", "daysOfCover", "runOutAt", "leadTimeDays", "reorderQuantity"] as const;
+
+/** The row with only its RunningOutRow fields (a forecast carries more). */
 function runningOutRow(r: RunningOutRow): RunningOutRow {
-  return {
-    eshopId: r.eshopId,
-    code: r.code,
-    name: r.name,
-    quantity: r.quantity,
-    velocityPerDay: r.velocityPerDay,
-    daysOfCover: r.daysOfCover,
-    runOutAt: r.runOutAt,
-    leadTimeDays: r.leadTimeDays,
-    reorderQuantity: r.reorderQuantity,
-  };
+  return Object.fromEntries(RUNNING_OUT_FIELDS.map((k) => [k, r[k]])) as unknown as RunningOutRow;
 }
 
 function cmp(a: string, b: string): number {

@@ -1,13 +1,7 @@
-import type { Level } from "./stock-types.js";
+import type { Level, ProductSnapshot } from "./stock-types.js";
 
-/** A product as `GET /api/products` shows it. */
-export interface ProductView {
-  eshopId: number;
-  code: string;
-  name: string | null;
-  quantity: number;
-  minStockSupply: number | null;
-  level: Level;
+/** A product as `GET /api/products` shows it: the rules' snapshot with times, its estimate always said. */
+export interface ProductView extends Omit<ProductSnapshot, "perStock" | "estimated"> {
   perStock: Record<string, number>;
   /** ISO time of the last state change. */
   updatedAt: string;
