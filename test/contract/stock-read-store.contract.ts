@@ -83,6 +83,8 @@ export function stockReadStoreContract(name: string, open: OpenStore<StockStores
         { eshopId: 1, code: "A", name: "Name of A", at: T + 3 * DAY, soldOutAt: T + DAY, outForMs: 2 * DAY, quantity: 5, levelNow: "ok" },
       ]);
       expect(await reads.backInStock({ from: T + 4 * DAY, to: T + 5 * DAY })).toEqual([]);
+      // Other level changes in the period (B ok → low, A and C ok → sold out) are not a return.
+      expect((await reads.backInStock({ from: T, to: T + 5 * DAY })).map((p) => p.code)).toEqual(["A"]);
       expect(await reads.backInStock({ from: T + 2 * DAY, to: T + 4 * DAY, eshopId: 2 })).toEqual([]);
     });
 

@@ -2,6 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase, type Db } from "../../../src/db/open-database.js";
 import { SqliteStockReadStore } from "../../../src/store/sqlite/stock-read-store.js";
 import { tempDbPath } from "../../helpers/temp-dir.js";
+import { stockReadStoreContract } from "../stock-read-store.contract.js";
+import { sqliteStore } from "../store-harness.js";
+import { sqliteStockStores } from "./stock-stores.js";
+
+stockReadStoreContract("sqlite", sqliteStore(sqliteStockStores));
 
 const DAY = 86_400_000;
 const T = Date.parse("2026-03-02T00:00:00Z");
@@ -12,8 +17,7 @@ beforeEach(() => {
 });
 afterEach(() => db.close());
 
-// What the read side answers is in the contract (test/contract/stock-read-store.contract.ts, run by
-// stock-store.test.ts); this is how SQLite answers it.
+// What the read side answers is in the contract above; this is how SQLite answers it.
 describe("SQLite stock reads", () => {
   it("serves digest queries from indexes on 20,000 products and 100,000 movements", () => {
     const insertP = db.prepare(
