@@ -19,6 +19,6 @@ export function isValidSignature(key: string, body: Buffer, header: string | str
 }
 
 /** Whether a header has the shape of a signature at all (for choosing the error message). */
-export function looksLikeSignature(header: string | string[] | undefined): boolean {
+export function looksLikeSignature(header: string | string[] | undefined): header is string {
   return typeof header === "string" && SIGNATURE.test(header);
 }

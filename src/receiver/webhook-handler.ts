@@ -1,14 +1,17 @@
-import { isUtf8 } from "node:buffer";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { isKnownEvent } from "./accepted-webhook.js";
 import type { Metrics } from "../metrics/metrics.js";
 import type { Clock } from "../shared/clock.js";
 import type { Logger } from "../shared/logger.js";
 import type { IngestQueue } from "./ingest-queue.js";
 import type { IpCheck } from "./ip-allowlist.js";
-import { jsonNestingExceeds } from "./json-depth.js";
-import { isValidSignature, looksLikeSignature } from "./verify-signature.js";
-import { describeEnvelopeError, eshopIdOf, eventTimeMs, isTimeUntrusted, webhookEnvelope } from "./webhook-envelope.js";
+import {
+  bodyTooLarge,
+  checkWebhook,
+  checkWebhookHeaders,
+  type WebhookAccepted,
+  type WebhookRejection,
+  type WebhookWarning,
+} from "./check-webhook.js";
 
 export interface WebhookHandlerDeps {
   /** The signature key for an e-shop (per-shop override, else the default), or undefined. */
@@ -22,13 +25,6 @@ export interface WebhookHandlerDeps {
   ipAllowed: IpCheck | null;
   clientAddress: (req: IncomingMessage) => string | undefined;
 }
-
-/**
- * Deepest nesting accepted in a body. Shoptet's optional `payload` mirrors an API detail response
- * (a handful of levels); far deeper input is not from Shoptet and would overflow recursive code
- * (JSON.stringify when the payload is stored) — answered 400 here instead of failing later.
- */
-export const MAX_JSON_DEPTH = 64;
 
 const JSON_TYPE = { "content-type": "application/json; charset=utf-8" };
 
@@ -45,6 +41,31 @@ function answer(res: ServerResponse, status: number, body: object, close = false
   if (close) headers.connection = "close";
   res.writeHead(status, headers);
   res.end(text);
+}
+
+/** Collects a body up to `limit` bytes; past it, drops what was read and calls `tooLarge` once (no `end`). */
+function readBody(req: IncomingMessage, limit: number, on: { tooLarge: () => void; end: (raw: Buffer) => void }): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooLarge = false;
+  req.on("data", (chunk: Buffer) => {
+    if (tooLarge) return;
+    size += chunk.length;
+    if (size > limit) {
+      tooLarge = true;
+      chunks.length = 0;
+      on.tooLarge();
+      return;
+    }
+    chunks.push(chunk);
+  });
+  req.on("error", () => {
+    // The client went away; nothing was stored, nothing to answer.
+  });
+  req.on("end", () => {
+    if (tooLarge) return;
+    on.end(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+  });
 }
 
 /**
@@ -64,138 +85,56 @@ export function createWebhookHandler(deps: WebhookHandlerDeps) {
     child.inc();
   };
 
-  function reject(res: ServerResponse, status: number, reason: string, message: string, close = false): void {
-    metrics.webhookRejections.inc({ reason });
-    answer(res, status, { error: message }, close);
+  function refuse(res: ServerResponse, r: WebhookRejection): void {
+    if (r.warning) warnOnce(r.warning);
+    metrics.webhookRejections.inc({ reason: r.reason });
+    answer(res, r.status, { error: r.message }, r.close);
   }
 
-  function warnOnce(key: string, message: string, fields: object): void {
+  function warnOnce({ key, message, fields }: WebhookWarning): void {
     if (warned.has(key)) return;
     warned.add(key);
     logger.warn(fields, message);
+  }
+
+  /** Stores an accepted webhook (group commit) and answers 200 once it is committed, 503 if it cannot be. */
+  function store(res: ServerResponse, raw: Buffer, receivedAt: number, check: WebhookAccepted, started: bigint): void {
+    if (check.warning) warnOnce(check.warning);
+    const { envelope: e, createdMs, known } = check;
+    ingest.submit({ raw, receivedAt, envelope: e, createdMs }, (error, result) => {
+      if (error || !result) {
+        metrics.storageErrors.inc();
+        refuse(res, { ok: false, status: 503, reason: "storage", message: "the event could not be stored; retry later" });
+        return;
+      }
+      countStored(known ? e.event : "unknown", result.duplicate ? "duplicate" : "stored");
+      if (!known && !result.duplicate) metrics.unknownEvents.inc();
+      acknowledge(res, result.id, result.duplicate);
+      metrics.ingestLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    });
   }
 
   return function handleWebhook(req: IncomingMessage, res: ServerResponse): void {
     const started = process.hrtime.bigint();
     if (deps.ipAllowed && !deps.ipAllowed(deps.clientAddress(req))) {
       req.resume();
-      reject(res, 403, "ip", "sender address is not in SHOPTET_IP_ALLOWLIST");
+      refuse(res, { ok: false, status: 403, reason: "ip", message: "sender address is not in SHOPTET_IP_ALLOWLIST" });
       return;
     }
-    const encoding = req.headers["content-encoding"];
-    if (encoding !== undefined && encoding !== "identity") {
-      reject(res, 415, "encoding", `content-encoding "${encoding}" is not accepted; send the plain JSON body`, true);
-      req.resume();
+    const early = checkWebhookHeaders(req.headers, bodyLimit);
+    if (early) {
+      refuse(res, early);
+      if (early.reason === "encoding") req.resume();
       return;
     }
-    const declared = req.headers["content-length"];
-    if (declared !== undefined && Number(declared) > bodyLimit) {
-      reject(res, 413, "too_large", `body of ${declared} bytes is over the ${bodyLimit}-byte limit`, true);
-      return;
-    }
-    const signature = req.headers["shoptet-webhook-signature"];
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on("data", (chunk: Buffer) => {
-      if (tooLarge) return;
-      size += chunk.length;
-      if (size > bodyLimit) {
-        tooLarge = true;
-        chunks.length = 0;
-        reject(res, 413, "too_large", `body is over the ${bodyLimit}-byte limit`, true);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("error", () => {
-      // The client went away; nothing was stored, nothing to answer.
-    });
-    req.on("end", () => {
-      if (tooLarge) return;
-      const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
-      if (!looksLikeSignature(signature)) {
-        reject(
-          res,
-          401,
-          "signature_missing",
-          signature === undefined
-            ? "Shoptet-Webhook-Signature header is missing"
-            : "Shoptet-Webhook-Signature must be 40 hex characters (HMAC-SHA1)",
-        );
-        return;
-      }
-      let parsed: unknown;
-      let parseFailed = false;
-      try {
-        parsed = JSON.parse(raw.toString("utf8"));
-      } catch {
-        parseFailed = true;
-      }
-      const eshopId = eshopIdOf(parsed);
-      const key = keyFor(eshopId);
-      if (key === undefined) {
-        const variable = eshopId === undefined ? "SHOPTET_WEBHOOK_KEY" : `SHOPTET_WEBHOOK_KEY_${eshopId} or SHOPTET_WEBHOOK_KEY`;
-        warnOnce(`nokey:${eshopId}`, `webhook refused: no signature key configured; set ${variable}`, { eshopId });
-        reject(res, 401, "no_key", `no signature key is configured for this e-shop; the operator must set ${variable}`);
-        return;
-      }
-      if (!isValidSignature(key, raw, signature)) {
-        warnOnce(
-          `badsig:${eshopId}`,
-          "webhook refused: signature mismatch; check the key against the one returned by POST /api/webhooks/renew-signature-key (repeats are not logged)",
-          { eshopId },
-        );
-        reject(res, 401, "signature_mismatch", "signature does not match the body");
-        return;
-      }
-      // JSON must be UTF-8 (RFC 8259); decoding would silently replace bad bytes, and two bodies
-      // differing only there would then share a dedupe key.
-      if (!isUtf8(raw)) {
-        reject(res, 400, "not_utf8", "body is not valid UTF-8");
-        return;
-      }
-      if (parseFailed) {
-        reject(res, 400, "not_json", "body is not valid JSON");
-        return;
-      }
-      const envelope = webhookEnvelope.safeParse(parsed);
-      if (!envelope.success) {
-        reject(res, 400, "not_envelope", `not a Shoptet webhook: ${describeEnvelopeError(envelope.error)}`);
-        return;
-      }
-      const e = envelope.data;
-      if (e.payload !== undefined && jsonNestingExceeds(raw, MAX_JSON_DEPTH)) {
-        reject(res, 400, "too_deep", `body nests deeper than ${MAX_JSON_DEPTH} levels`);
-        return;
-      }
-      // The one parse of eventCreated: it checks the date exists and goes on to the dedupe key.
-      const createdMs = eventTimeMs(e.eventCreated);
-      if (createdMs === null) {
-        reject(res, 400, "bad_time", `eventCreated "${e.eventCreated}" is not a date that exists; send a Shoptet time like 2019-01-08T15:13:39+0100`);
-        return;
-      }
-      const receivedAt = clock.now();
-      if (isTimeUntrusted(createdMs, receivedAt)) {
-        warnOnce(
-          `future:${e.eshopId}`,
-          "webhook dated more than an hour ahead of this clock: stored, but ordered by its receipt time (check the clocks; repeats are not logged)",
-          { eshopId: e.eshopId, event: e.event, eventCreated: e.eventCreated },
-        );
-      }
-      const known = isKnownEvent(e.event);
-      ingest.submit({ raw, receivedAt, envelope: e, createdMs }, (error, result) => {
-        if (error || !result) {
-          metrics.storageErrors.inc();
-          reject(res, 503, "storage", "the event could not be stored; retry later");
-          return;
-        }
-        const label = known ? e.event : "unknown";
-        countStored(label, result.duplicate ? "duplicate" : "stored");
-        if (!known && !result.duplicate) metrics.unknownEvents.inc();
-        acknowledge(res, result.id, result.duplicate);
-        metrics.ingestLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
-      });
+    readBody(req, bodyLimit, {
+      tooLarge: () => refuse(res, bodyTooLarge(bodyLimit)),
+      end: (raw) => {
+        const receivedAt = clock.now();
+        const check = checkWebhook(req.headers, raw, { keyFor, bodyLimit, receivedAt });
+        if (check.ok) store(res, raw, receivedAt, check, started);
+        else refuse(res, check);
+      },
     });
   };
 }
