@@ -2,7 +2,7 @@ import type { DashboardData, DashboardDigestRun } from "./dashboard-data.js";
 import type { Db } from "../db/open-database.js";
 import type { EventStore } from "../events/event-store.js";
 import type { Outbox } from "../outbox/create-outbox.js";
-import { listAlerts } from "../rules/alert-repo.js";
+import { listAlerts } from "../store/sqlite/alert-store.js";
 import { createSilenceDesk } from "../silences/silence-desk.js";
 import { SqliteStockReadStore } from "../store/sqlite/stock-read-store.js";
 import type { RulesView } from "../rules/rules-source.js";

@@ -5,7 +5,7 @@ import type { ApiView } from "./api-routes.js";
 import { QueryError } from "./query.js";
 import type { Outbox } from "../outbox/create-outbox.js";
 import { answerDeliveries } from "../outbox/deliveries-query.js";
-import { listAlerts } from "../rules/alert-repo.js";
+import { listAlerts } from "../store/sqlite/alert-store.js";
 import { AlertActionsRepo } from "../slack/alert-actions-repo.js";
 import { createSilenceDesk } from "../silences/silence-desk.js";
 import type { Clock } from "../shared/clock.js";

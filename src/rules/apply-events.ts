@@ -1,7 +1,7 @@
 import type { AlertSubject } from "../outbox/outbox-types.js";
 import type { Clock } from "../shared/clock.js";
 import { buildAlertMessages } from "./alert-messages.js";
-import type { AlertRepo } from "./alert-repo.js";
+import type { AlertStore } from "./alert-store.js";
 import { evaluateEvent, type RuleEvent } from "./evaluate-event.js";
 import type { CompiledRules } from "./rules-types.js";
 import type { EngineStats, StockApplier } from "./stock-applier.js";
@@ -12,7 +12,7 @@ import type { EngineStats, StockApplier } from "./stock-applier.js";
  * fires nothing twice (the alert row is unique per rule and event).
  */
 export function applyEvents(
-  deps: { repo: AlertRepo; applier: Pick<StockApplier, "send">; clock: Clock },
+  deps: { repo: AlertStore; applier: Pick<StockApplier, "send">; clock: Clock },
   rules: CompiledRules,
   events: readonly RuleEvent[],
   stats: EngineStats,

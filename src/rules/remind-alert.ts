@@ -1,19 +1,19 @@
 import { buildAlertMessages, coverNote } from "./alert-messages.js";
-import type { AlertRepo } from "./alert-repo.js";
+import type { AlertStore } from "./alert-store.js";
 import { nextAlertState } from "./alert-state.js";
 import type { StockAlertValues } from "./evaluate-stock.js";
 import { remindersHeld } from "./reminder-hold.js";
 import type { CompiledRules, StockRule } from "./rules-types.js";
 import type { EngineStats, StockApplier } from "./stock-applier.js";
 
-export type OpenAlertRow = ReturnType<AlertRepo["openPage"]>[number];
+export type OpenAlertRow = ReturnType<AlertStore["openPage"]>[number];
 
 /**
  * One open alert in a reminder round: a days-of-cover alert is judged again with a fresh forecast
  * (re-check due, or its repeat due); any other stock alert whose `repeat` is due gets a reminder,
  * unless acknowledged or snoozed in Slack. Runs inside the round's write transaction.
  */
-export function createReminder(deps: { repo: AlertRepo; applier: StockApplier; slackActions: boolean }) {
+export function createReminder(deps: { repo: AlertStore; applier: StockApplier; slackActions: boolean }) {
   const { repo, applier } = deps;
   return (rules: CompiledRules, alert: OpenAlertRow, now: number, recheck: boolean, stats: EngineStats): void => {
     if (alert.kind !== "stock" || alert.suppressed) return;

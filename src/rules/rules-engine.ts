@@ -4,7 +4,7 @@ import type { NewOutboxMessage } from "../outbox/outbox-types.js";
 import type { Clock } from "../shared/clock.js";
 import type { Logger } from "../shared/logger.js";
 import type { ProductSnapshot, StockChange } from "../stock/stock-types.js";
-import { AlertRepo } from "./alert-repo.js";
+import { SqliteAlertStore } from "../store/sqlite/alert-store.js";
 import type { ForecastSource } from "./evaluate-cover.js";
 import type { RuleEvent } from "./evaluate-event.js";
 import { applyEvents } from "./apply-events.js";
@@ -90,7 +90,7 @@ interface Round {
  */
 export function createRulesEngine(deps: RulesEngineDeps): RulesEngine {
   const { db, clock, logger, getRules } = deps;
-  const repo = new AlertRepo(db);
+  const repo = new SqliteAlertStore(db);
   const applier = createStockApplier({ repo, clock, logger, enqueue: deps.enqueue, ...(deps.getForecast ? { getForecast: deps.getForecast } : {}), slackActions: deps.slackActions === true });
   const recheckMs = deps.forecastRecheckMs ?? RULE_LIMITS.forecastRecheckMs;
   const budgetMs = deps.sliceBudgetMs ?? WRITE_BUDGET_MS;

@@ -3,7 +3,7 @@ import type { Clock } from "../shared/clock.js";
 import type { Logger } from "../shared/logger.js";
 import type { ProductSnapshot, StockChange } from "../stock/stock-types.js";
 import { buildAlertMessages, coverNote, forecastDetails } from "./alert-messages.js";
-import type { AlertRepo } from "./alert-repo.js";
+import type { AlertStore } from "./alert-store.js";
 import { forecastLookup, type ForecastSource } from "./evaluate-cover.js";
 import { evaluateStockChange, type ForecastLookup, type StockAlertValues, type StockDecision } from "./evaluate-stock.js";
 import type { CompiledRules } from "./rules-types.js";
@@ -47,7 +47,7 @@ export interface StockApplier {
 }
 
 export function createStockApplier(deps: {
-  repo: AlertRepo;
+  repo: AlertStore;
   clock: Clock;
   logger: Logger;
   enqueue: (message: NewOutboxMessage) => void;

@@ -2,7 +2,7 @@ import type { Db } from "../db/open-database.js";
 import { writeTransaction } from "../db/write-transaction.js";
 import type { NewOutboxMessage } from "../outbox/outbox-types.js";
 import { buildAlertMessages, coverNote } from "../rules/alert-messages.js";
-import { AlertRepo } from "../rules/alert-repo.js";
+import { SqliteAlertStore } from "../store/sqlite/alert-store.js";
 import type { StockAlertValues } from "../rules/evaluate-stock.js";
 import type { CompiledRules } from "../rules/rules-types.js";
 import { createStockApplier } from "../rules/stock-applier.js";
@@ -42,7 +42,7 @@ export function createSilenceRelease(deps: {
 }): SilenceRelease {
   const { db, clock, logger } = deps;
   const repo = new SilenceRepo(db);
-  const subjects = createStockApplier({ repo: new AlertRepo(db), clock, logger, enqueue: deps.enqueue });
+  const subjects = createStockApplier({ repo: new SqliteAlertStore(db), clock, logger, enqueue: deps.enqueue });
   /** The last alert id looked at in this round; null: no round scheduled. */
   let cursor: number | null = null;
 

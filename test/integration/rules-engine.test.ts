@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { openDatabase, type Db } from "../../src/db/open-database.js";
 import type { NewOutboxMessage } from "../../src/outbox/outbox-types.js";
-import { listAlerts } from "../../src/rules/alert-repo.js";
+import { listAlerts } from "../../src/store/sqlite/alert-store.js";
 import { createRulesEngine } from "../../src/rules/rules-engine.js";
 import type { CompiledRules } from "../../src/rules/rules-types.js";
 import { FixedClock } from "../../src/shared/clock.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/open-database.js";
 import type { AlertMessage, NewOutboxMessage } from "../../src/outbox/outbox-types.js";
-import { listAlerts } from "../../src/rules/alert-repo.js";
+import { listAlerts } from "../../src/store/sqlite/alert-store.js";
 import { createRulesEngine } from "../../src/rules/rules-engine.js";
 import { FixedClock } from "../../src/shared/clock.js";
 import { silentLogger } from "../../src/shared/logger.js";

@@ -1,45 +1,16 @@
-import type { Db } from "../db/open-database.js";
-import type { Severity } from "../outbox/outbox-types.js";
-import type { AlertState } from "./alert-state.js";
-import type { OpenAlert } from "./evaluate-stock.js";
-
-export type ResolvedReason = "condition" | "rule-changed" | "rule-removed" | "event";
-
-/** An alert as `GET /api/alerts` shows it. Times are ISO strings, like the events API. */
-export interface AlertView {
-  id: number;
-  rule: string;
-  kind: "stock" | "event";
-  eshopId: number;
-  subject: string;
-  severity: Severity;
-  state: "open" | "resolved";
-  openedAt: string;
-  resolvedAt: string | null;
-  resolvedReason: ResolvedReason | null;
-  lastNotifiedAt: string | null;
-  reminders: number;
-  suppressed: boolean;
-  lastValues: unknown;
-  eventId: number | null;
-  /** Acknowledged in Slack: by whom (Slack user name) and when; snoozed until (src/slack/). */
-  acknowledgedBy: string | null;
-  /** The Slack user id of who acknowledged (U123). */
-  acknowledgedById: string | null;
-  acknowledgedAt: string | null;
-  snoozedUntil: string | null;
-  /** The silence that last held back one of its messages (src/silences/); null: none did. */
-  silencedBy: number | null;
-}
-
-export interface AlertQuery {
-  state?: "open" | "resolved" | undefined;
-  rule?: string | undefined;
-  eshopId?: number | undefined;
-  /** Page back from this id (newest first). */
-  before?: number | undefined;
-  limit: number;
-}
+import type { Db } from "../../db/open-database.js";
+import type { Severity } from "../../outbox/outbox-types.js";
+import type {
+  AlertQuery,
+  AlertStore,
+  AlertView,
+  NewEventAlert,
+  NewStockAlert,
+  OpenAlertRow,
+  ResolvedReason,
+} from "../../rules/alert-store.js";
+import type { AlertState } from "../../rules/alert-state.js";
+import type { OpenAlert } from "../../rules/evaluate-stock.js";
 
 interface AlertRow {
   id: number;
@@ -65,7 +36,7 @@ interface AlertRow {
   silenced_by?: number | null;
 }
 
-/** Newest first; the data behind `GET /api/alerts?state=open|resolved`. */
+/** Newest first; the data behind `GET /api/alerts?state=open|resolved` (`AlertStore.list`, for callers holding only the database). */
 export function listAlerts(db: Db, query: AlertQuery): AlertView[] {
   const where: string[] = [];
   const params: (string | number)[] = [];
@@ -122,14 +93,11 @@ function toOpen(r: AlertRow): OpenAlert {
   };
 }
 
-/**
- * AlertRepo stores alerts, event-rule cooldowns and applied rule versions. Every method is one
- * statement; the engine groups them into its transaction. Times are passed in (epoch ms).
- */
-export class AlertRepo {
+/** AlertStore on SQLite: alerts, alert_cooldowns and rule_versions. Statements are prepared once. */
+export class SqliteAlertStore implements AlertStore {
   private readonly s;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.s = {
       openForSubject: db.prepare<[number, string], AlertRow>(
         "SELECT * FROM alerts WHERE eshop_id = ? AND subject = ? AND state = 'open' AND kind = 'stock'",
@@ -171,30 +139,23 @@ export class AlertRepo {
     };
   }
 
+  list(query: AlertQuery): AlertView[] {
+    return listAlerts(this.db, query);
+  }
+
   openForSubject(eshopId: number, subject: string): OpenAlert[] {
     return this.s.openForSubject.all(eshopId, subject).map(toOpen);
   }
 
-  /** Every open alert with its kind and last values (for reconciling and reminders). */
-  allOpen(): (OpenAlert & { kind: "stock" | "event"; lastValues: unknown })[] {
+  allOpen(): OpenAlertRow[] {
     return this.s.allOpen.all().map((r) => ({ ...toOpen(r), kind: r.kind, lastValues: JSON.parse(r.last_values) as unknown }));
   }
 
-  /** Open alerts after `afterId`, in id order, at most `limit` (the engine walks them in slices). */
-  openPage(afterId: number, limit: number): (OpenAlert & { kind: "stock" | "event"; lastValues: unknown })[] {
+  openPage(afterId: number, limit: number): OpenAlertRow[] {
     return this.s.openPage.all(afterId, limit).map((r) => ({ ...toOpen(r), kind: r.kind, lastValues: JSON.parse(r.last_values) as unknown }));
   }
 
-  openStock(input: {
-    rule: string;
-    checksum: string;
-    eshopId: number;
-    subject: string;
-    severity: Severity;
-    state: AlertState;
-    values: unknown;
-    now: number;
-  }): number {
+  openStock(input: NewStockAlert): number {
     const row = this.s.insert.get(
       input.rule,
       input.checksum,
@@ -225,20 +186,7 @@ export class AlertRepo {
     this.s.resolve.run(now, reason, values === undefined ? null : JSON.stringify(values), now, id);
   }
 
-  /**
-   * Records an event rule firing: an alert that is resolved as it opens (an event has no lasting
-   * condition). Returns null when this rule already fired for this event.
-   */
-  recordEventAlert(input: {
-    rule: string;
-    checksum: string;
-    eshopId: number;
-    subject: string;
-    severity: Severity;
-    eventId: number;
-    values: unknown;
-    now: number;
-  }): number | null {
+  recordEventAlert(input: NewEventAlert): number | null {
     const row = this.s.insert.get(
       input.rule,
       input.checksum,
