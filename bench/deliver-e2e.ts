@@ -46,7 +46,7 @@ async function main() {
     SLACK_BOT_TOKEN: "xoxb-bench",
     SLACK_API_URL: slack.url,
   });
-  const app = createApp({ settings, logger: silentLogger() });
+  const app = createApp({ settings, logger: silentLogger(), engineThread: new URL("./engine-thread-source.mjs", import.meta.url) });
   await app.start();
 
   const sentAt = new Map<string, number>();

@@ -1,37 +1,38 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Settings } from "./config/env.js";
 import { startupWarnings } from "./config/startup-warnings.js";
-import { openDatabase, type Db } from "./db/open-database.js";
-import type { EventStore } from "./events/event-store.js";
-import { SqliteEventStore } from "./store/sqlite/event-store.js";
 import { mountDashboard } from "./dashboard/dashboard-routes.js";
+import { dashboardSource } from "./dashboard/dashboard-source.js";
+import { leaveCheckpointsToEngine, readProbe } from "./db/connection-settings.js";
+import { openDatabase, type Db } from "./db/open-database.js";
+import { WalSyncer } from "./db/wal-syncer.js";
+import type { PipelineOptions } from "./engine/build-pipeline.js";
+import type { Engine } from "./engine/engine.js";
+import { createLocalEngine } from "./engine/local-engine.js";
+import { ThreadEngine } from "./engine/thread-engine.js";
+import type { EventStore } from "./events/event-store.js";
+import { buildApiViews } from "./http/api-views.js";
 import { createWebApp } from "./http/create-web-app.js";
 import { IngestState, livenessChecks, readinessChecks, unwritableFile } from "./http/health-checks.js";
-import { dashboardSource } from "./dashboard/dashboard-source.js";
-import { webhookKeyFor } from "./shoptet/token-lookup.js";
-import { registerStoreMetrics } from "./metrics/store-metrics.js";
-import { createSqliteMetricsStore } from "./store/sqlite/metrics-store.js";
+import { closeServer, createHttpServer, listen } from "./http/http-server.js";
 import { registerLockGauges } from "./metrics/lock-gauges.js";
 import { Metrics } from "./metrics/metrics.js";
-import { IngestQueue } from "./receiver/ingest-queue.js";
+import { registerStoreMetrics } from "./metrics/store-metrics.js";
+import { createOutbox, type Outbox } from "./outbox/create-outbox.js";
 import { SqliteBatchWriter } from "./receiver/batch-writer.js";
-import { WalSyncer } from "./db/wal-syncer.js";
+import { ingestConnection, isWebhook } from "./receiver/ingest-connection.js";
+import { IngestQueue } from "./receiver/ingest-queue.js";
 import { createIpCheck } from "./receiver/ip-allowlist.js";
 import { createWebhookHandler } from "./receiver/webhook-handler.js";
-import { ingestConnection, isWebhook } from "./receiver/ingest-connection.js";
-import { systemClock, type Clock } from "./shared/clock.js";
-import { silentLogger, type Logger } from "./shared/logger.js";
-import type { PipelineOptions } from "./engine/build-pipeline.js";
-import { ConfigError } from "./shared/errors.js";
-import { createOutbox, type Outbox } from "./outbox/create-outbox.js";
-import { buildApiViews } from "./http/api-views.js";
-import { createAlertActions } from "./slack/act-on-alerts.js";
-import { SLACK_INTERACTIONS_PATH, slackInteractionsHandler } from "./slack/interactions-route.js";
-import { createEngineCore } from "./engine/engine-core.js";
-import { InlineEngine, ThreadEngine, type Engine } from "./engine/engine.js";
 import { mirrorRules } from "./rules/rules-mirror.js";
 import { openRulesSource, snapshotRules, type RulesView } from "./rules/rules-source.js";
+import { systemClock, type Clock } from "./shared/clock.js";
+import { ConfigError } from "./shared/errors.js";
+import { silentLogger, type Logger } from "./shared/logger.js";
+import { SqliteEventStore } from "./store/sqlite/event-store.js";
+import { createSqliteMetricsStore } from "./store/sqlite/metrics-store.js";
+import { webhookKeyFor } from "./shoptet/token-lookup.js";
+import { createAlertActions } from "./slack/act-on-alerts.js";
+import { SLACK_INTERACTIONS_PATH, slackInteractionsHandler } from "./slack/interactions-route.js";
 
 export interface AppDeps {
   settings: Settings;
@@ -47,6 +48,12 @@ export interface AppDeps {
    * cross threads.
    */
   engine?: "thread" | "inline";
+  /**
+   * The engine thread's module. Default: `engine/engine-thread.js` beside this module, as the
+   * module loader resolves it (the built file in production; a loader such as tsx may answer with
+   * the source, and must then also be loadable in worker threads: see vitest.config.ts).
+   */
+  engineThread?: URL;
   /** An already open database (tests); otherwise settings.dbPath is opened. */
   db?: Db;
   /**
@@ -65,10 +72,7 @@ export interface App {
   readonly metrics: Metrics;
   readonly events: EventStore;
   readonly engine: Engine;
-  /**
-   * The rules as the HTTP side shows them: with an engine thread, what that thread last loaded
-   * (this thread parses the file only once, at startup); inline, the engine's own rules source.
-   */
+  /** The rules as the HTTP side shows them: what the engine last loaded (this thread parses the file only at startup). */
   readonly rules: RulesView;
   readonly outbox: Outbox;
   /** Re-reads the rules file (SIGHUP). */
@@ -81,68 +85,150 @@ export interface App {
   readonly url: string;
 }
 
+/** What the composition root opened, and closes in reverse order. */
+interface Parts {
+  deps: AppDeps;
+  clock: Clock;
+  db: Db;
+  metrics: Metrics;
+  events: EventStore;
+  engine: Engine;
+  rules: RulesView;
+  closeRules: () => void;
+  /** Webhooks are committed on this thread, on a connection of their own (engine on a thread only). */
+  ingestDb: Db | undefined;
+  walSyncer: WalSyncer | undefined;
+  outbox: Outbox;
+}
+
+const DEFAULT_INGEST_BUSY_TIMEOUT_MS = 2000;
+
 /**
  * The composition root: builds every part of the daemon from settings and injected edges (clock,
  * fetch, logger), without touching process globals, so tests can run it in-process on port 0.
+ * The process entry (src/main.ts → `stockwatch serve`) only reads the environment and signals.
  */
 export function createApp(deps: AppDeps): App {
-  const { settings, logger } = deps;
-  for (const warning of startupWarnings(settings)) logger.warn(warning);
+  for (const warning of startupWarnings(deps.settings)) deps.logger.warn(warning);
+  const parts = openParts(deps);
+  const { db, engine } = parts;
+  const { settings } = deps;
+  const receiver = buildReceiver(parts);
+  const server = createHttpServer(isWebhook, receiver.handleWebhook, buildWebApp(parts, receiver.ingestState));
+  let port = 0;
+  let stopped = false;
+  return {
+    db,
+    metrics: parts.metrics,
+    events: parts.events,
+    engine,
+    rules: parts.rules,
+    outbox: parts.outbox,
+    // The engine reloads; this side shows what it loaded (Engine.onRules → the rules mirror).
+    reloadRules: () => engine.reloadRules(),
+    get port() {
+      return port;
+    },
+    get url() {
+      return `http://${settings.host === "0.0.0.0" || settings.host === "::" ? "127.0.0.1" : settings.host}:${port}`;
+    },
+    async start() {
+      try {
+        await engine.start();
+      } catch (error) {
+        stopped = true;
+        closeStorage(parts);
+        throw error;
+      }
+      port = await listen(server, settings.port, settings.host);
+      if (deps.startServices !== false) await engine.startServices();
+      return port;
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await closeServer(server);
+      await receiver.ingest.drain();
+      await engine.close();
+      await parts.walSyncer?.close();
+      closeStorage(parts);
+    },
+  };
+}
+
+/** Opens the database, the engine (checking the rules file first) and the HTTP side's connections. */
+function openParts(deps: AppDeps): Parts {
   const clock = deps.clock ?? systemClock;
-  const db = deps.db ?? openDatabase(settings.dbPath);
-  const metrics = new Metrics({ defaultMetrics: true });
-  const events = new SqliteEventStore(db);
-  const mode = deps.engine ?? (db.memory ? "inline" : "thread");
-  const busyTimeoutMs = deps.ingestBusyTimeoutMs ?? 2000;
-  let rules: RulesView;
-  let closeRules = () => {};
-  let engine: Engine;
-  // Webhooks are committed on this thread, on a connection of their own (see ingestConnection).
+  const db = deps.db ?? openDatabase(deps.settings.dbPath);
+  let built: ReturnType<typeof buildEngine>;
   let ingestDb: Db | undefined;
   try {
-    if (mode === "thread" && db.memory) throw new ConfigError("an in-memory database cannot be shared with the engine thread: set STOCKWATCH_DB to a file");
-    // Checked here so that a broken rules file stops the start with its errors, before any thread.
-    const source = openRulesSource(settings.rulesPath, { clock, logger: mode === "thread" ? silentLogger() : logger });
-    rules = source;
-    if (mode === "inline") {
-      closeRules = () => source.close();
-      engine = new InlineEngine(
-        createEngineCore({
-          db,
-          settings,
-          clock,
-          logger,
-          rules: source,
-          ...(deps.pipeline ? { options: deps.pipeline } : {}),
-          ...(deps.fetch ? { fetch: deps.fetch } : {}),
-        }),
-      );
-    } else {
-      const { onDeliveryEvent: _callbacksStayHere, ...options } = deps.pipeline ?? {};
-      const thread = new ThreadEngine({ dbPath: db.name, settings, options, busyTimeoutMs, checkpointEveryMs: 1000, logLevel: logger.level }, logger);
-      // Reloads (edits, SIGHUP) are the engine thread's, which loads the rules anyway: parsing a
-      // large file here would hold every webhook answer for seconds. This thread mirrors its result.
-      const mirror = mirrorRules(snapshotRules(source));
-      source.close();
-      thread.onRules((snapshot) => mirror.update(snapshot));
-      rules = mirror;
-      engine = thread;
+    built = buildEngine(deps, db, clock);
+    if (built.threaded) {
       ingestDb = ingestConnection(db.name);
       // Checkpoints are the engine thread's: one here would stall every request for its copy and fsync.
-      if (!deps.db) db.pragma("wal_autocheckpoint = 0");
+      if (!deps.db) leaveCheckpointsToEngine(db);
     }
   } catch (error) {
     if (!deps.db) db.close();
     throw error;
   }
-  const walSyncer = ingestDb ? new WalSyncer(`${db.name}-wal`) : undefined;
-  const outbox = createOutbox(db, clock, { onEnqueued: () => engine.wakeDelivery() });
+  const { engine } = built;
+  const metrics = new Metrics({ defaultMetrics: true });
   registerLockGauges(metrics, () => engine.status().lockHold);
   registerStoreMetrics(metrics, { store: createSqliteMetricsStore(db), clock, shoptetStats: () => engine.status().shoptet });
+  return {
+    ...built,
+    deps,
+    clock,
+    db,
+    metrics,
+    events: new SqliteEventStore(db),
+    ingestDb,
+    walSyncer: ingestDb ? new WalSyncer(`${db.name}-wal`) : undefined,
+    outbox: createOutbox(db, clock, { onEnqueued: () => engine.wakeDelivery() }),
+  };
+}
 
+function closeStorage(parts: Parts): void {
+  parts.ingestDb?.close();
+  parts.closeRules();
+  if (!parts.deps.db) parts.db.close();
+}
+
+/**
+ * The engine, inline or on its thread (AppDeps.engine), and the HTTP side's view of its rules.
+ * The rules file is loaded here first, so that a broken one stops the start with its errors before
+ * any thread. With a thread, reloads (edits, SIGHUP) are the thread's: parsing a large file here
+ * would hold every webhook answer for seconds; this side mirrors what it loaded.
+ */
+function buildEngine(deps: AppDeps, db: Db, clock: Clock) {
+  const { settings, logger } = deps;
+  const threaded = (deps.engine ?? (db.memory ? "inline" : "thread")) === "thread";
+  if (threaded && db.memory) throw new ConfigError("an in-memory database cannot be shared with the engine thread: set STOCKWATCH_DB to a file");
+  const source = openRulesSource(settings.rulesPath, { clock, logger: threaded ? silentLogger() : logger });
+  const rules = mirrorRules(snapshotRules(source));
+  let engine: Engine;
+  if (threaded) {
+    source.close();
+    const { onDeliveryEvent: _callbacksStayHere, ...options } = deps.pipeline ?? {};
+    const entry = deps.engineThread ?? new URL(import.meta.resolve("./engine/engine-thread.js"));
+    const busyTimeoutMs = deps.ingestBusyTimeoutMs ?? DEFAULT_INGEST_BUSY_TIMEOUT_MS;
+    engine = new ThreadEngine(entry, { dbPath: db.name, settings, options, busyTimeoutMs, checkpointEveryMs: 1000, logLevel: logger.level }, logger);
+  } else {
+    const options = deps.pipeline ? { options: deps.pipeline } : {};
+    engine = createLocalEngine({ db, settings, clock, logger, rules: source, ...options, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+  }
+  engine.onRules((snapshot) => rules.update(snapshot));
+  return { engine, rules, threaded, closeRules: () => source.close() };
+}
+
+/** The webhook hot path: signature and IP checks, batched commits, and the engine told of each. */
+function buildReceiver({ deps, clock, metrics, events, engine, ingestDb, walSyncer }: Parts) {
+  const { settings, logger } = deps;
   const ingestState = new IngestState(clock);
   const writer = new SqliteBatchWriter(ingestDb ? new SqliteEventStore(ingestDb) : events, {
-    busyTimeoutMs,
+    busyTimeoutMs: deps.ingestBusyTimeoutMs ?? DEFAULT_INGEST_BUSY_TIMEOUT_MS,
     ...(walSyncer ? { flush: () => walSyncer.sync() } : {}),
     onCommitted: () => {
       ingestState.committed();
@@ -156,14 +242,9 @@ export function createApp(deps: AppDeps): App {
     onLockWaited: (ms) => metrics.ingestLockWait.observe(ms / 1000),
   });
   const ingest = new IngestQueue(writer, {
-    onCommit: (results) => {
-      metrics.ingestBatch.observe(results.length);
-    },
-    onError: (error, size) => {
-      logger.error({ err: error.message, batch: size }, "could not store webhooks; answered 503 so Shoptet retries");
-    },
+    onCommit: (results) => metrics.ingestBatch.observe(results.length),
+    onError: (error, size) => logger.error({ err: error.message, batch: size }, "could not store webhooks; answered 503 so Shoptet retries"),
   });
-
   const ipCheck = createIpCheck(settings.ipAllowlist);
   const handleWebhook = createWebhookHandler({
     keyFor: webhookKeyFor(settings),
@@ -182,16 +263,20 @@ export function createApp(deps: AppDeps): App {
       return req.socket.remoteAddress;
     },
   });
+  return { handleWebhook, ingest, ingestState };
+}
 
+/** Everything but webhooks: health, metrics, the admin API and dashboard, Slack's buttons. */
+function buildWebApp({ deps, clock, db, metrics, events, engine, rules, outbox }: Parts, ingestState: IngestState) {
+  const { settings, logger } = deps;
   // The health routes only read: see health-checks.ts.
-  const canRead = db.prepare("SELECT count(*) FROM sqlite_schema").pluck();
   const healthInputs = {
-    read: () => void canRead.get(),
+    read: readProbe(db),
     unwritable: () => unwritableFile(db.name),
     ingest: ingestState,
     services: () => engine.status().services,
   };
-  const web = createWebApp({
+  return createWebApp({
     api: { events, views: buildApiViews({ db, rules, outbox, clock }) },
     publicRoutes: (web) => {
       // Slack's buttons: behind Slack's request signature, not the admin token (see src/slack/).
@@ -209,88 +294,4 @@ export function createApp(deps: AppDeps): App {
     health: () => livenessChecks(healthInputs),
     ready: () => readinessChecks(healthInputs),
   });
-
-  // Check header and request timeouts every second (Node checks every 30 s by default).
-  const server: Server = createServer({ connectionsCheckingInterval: 1000 }, (req: IncomingMessage, res: ServerResponse) => {
-    if (isWebhook(req)) handleWebhook(req, res);
-    else web(req, res);
-  });
-  // Slow or stuck clients must not hold sockets: Shoptet itself gives up after 4 s.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 15_000;
-  server.keepAliveTimeout = 5_000;
-
-  let port = 0;
-  let stopped = false;
-
-  const app: App = {
-    db,
-    metrics,
-    events,
-    engine,
-    rules,
-    outbox,
-    reloadRules() {
-      // Inline, the engine's rules source is this side's too: one reload serves both.
-      engine.reloadRules();
-    },
-    get port() {
-      return port;
-    },
-    get url() {
-      return `http://${settings.host === "0.0.0.0" || settings.host === "::" ? "127.0.0.1" : settings.host}:${port}`;
-    },
-    async start() {
-      try {
-        await engine.start();
-      } catch (error) {
-        stopped = true;
-        closeRules();
-        ingestDb?.close();
-        if (!deps.db) db.close();
-        throw error;
-      }
-      return new Promise<number>((resolve, reject) => {
-        const onError = (error: NodeJS.ErrnoException) => {
-          server.off("listening", onListening);
-          if (error.code === "EADDRINUSE") {
-            reject(new ConfigError(`port ${settings.port} on ${settings.host} is already in use: stop the other process or set PORT`));
-          } else if (error.code === "EACCES") {
-            reject(new ConfigError(`no permission to listen on port ${settings.port}: use a port above 1024 or set PORT`));
-          } else {
-            reject(error);
-          }
-        };
-        const onListening = () => {
-          server.off("error", onError);
-          port = (server.address() as AddressInfo).port;
-          if (deps.startServices === false) {
-            resolve(port);
-            return;
-          }
-          engine.startServices().then(() => resolve(port), reject);
-        };
-        server.once("error", onError);
-        server.once("listening", onListening);
-        server.listen(settings.port, settings.host);
-      });
-    },
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        // In-flight requests finish; idle keep-alive sockets close now, busy ones after answering.
-        setTimeout(() => server.closeAllConnections(), 5_000).unref();
-      });
-      await ingest.drain();
-      await engine.close();
-      await walSyncer?.close();
-      ingestDb?.close();
-      closeRules();
-      db.close();
-    },
-  };
-  return app;
 }

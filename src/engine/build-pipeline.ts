@@ -1,29 +1,25 @@
 import type { Settings } from "../config/env.js";
 import { secretsOf } from "../config/env.js";
 import type { Db } from "../db/open-database.js";
-import { createEventFeed } from "../events/event-feed.js";
-import { SqliteCursorStore } from "../store/sqlite/cursor-store.js";
+import type { EventFeed } from "../events/event-feed.js";
 import { createNotifiers, unconfiguredTransports } from "../notifiers/notifier-registry.js";
 import { createOutbox, type Outbox } from "../outbox/create-outbox.js";
-import { createDeliveryWorker, type DeliveryEvent } from "../outbox/delivery-worker.js";
-import { createStorageFailureReporter } from "../outbox/storage-failure-reporter.js";
+import { createDeliveryWorker, type DeliveryEvent, type DeliveryWorker } from "../outbox/delivery-worker.js";
+import { createStorageFailureReporter, type StorageFailureReporter } from "../outbox/storage-failure-reporter.js";
+import { createRecoveryService } from "../recovery/recovery-service.js";
 import { createRulesEngine, type RulesEngine } from "../rules/rules-engine.js";
+import { openRulesSource, type RulesSource } from "../rules/rules-source.js";
 import type { Clock } from "../shared/clock.js";
 import type { Logger } from "../shared/logger.js";
 import { ShoptetClient } from "../shoptet/shoptet-client.js";
 import { tokenLookup } from "../shoptet/token-lookup.js";
+import { createActiveSilences, silenceGate } from "../silences/silence-gate.js";
+import { createSilenceRelease, type SilenceRelease } from "../silences/silence-release.js";
+import { createForecastReader } from "../forecast/forecast-reader.js";
 import { SqliteStockReadStore } from "../store/sqlite/stock-read-store.js";
 import { createStockWorker, type StockWorker, type StockWorkerOptions } from "../stock/stock-worker.js";
-import { createDigestScheduler } from "../digest/digest-scheduler.js";
-import { createForecastReader } from "../forecast/forecast-reader.js";
-import { createRecoveryService } from "../recovery/recovery-service.js";
-import { createSupersededFilter } from "../recovery/superseded-events.js";
-import { SqliteRecoveryStore } from "../store/sqlite/recovery-store.js";
-import { openRulesSource, type RulesSource } from "../rules/rules-source.js";
-import { asService, everyService, type Service } from "./services.js";
-import { createSliceDriver } from "./slice-driver.js";
-import { createActiveSilences, silenceGate } from "../silences/silence-gate.js";
-import { createSilenceRelease } from "../silences/silence-release.js";
+import { digestService, eventRulesFeed, reminderService } from "./pipeline-loops.js";
+import { asService, type Service } from "./services.js";
 
 export interface PipelineOptions {
   /** Slack request timeout (tests shorten it). */
@@ -38,25 +34,6 @@ export interface PipelineOptions {
   shoptetTimeoutMs?: number;
 }
 
-/** Everything after the receiver: rules, outbox, delivery, and the loops that drive them. */
-export interface Pipeline {
-  rules: RulesSource;
-  outbox: Outbox;
-  engine: RulesEngine;
-  stock: StockWorker;
-  shoptet: ShoptetClient;
-  services: Service[];
-  /** After webhooks were committed: look at them soon. */
-  wake(): void;
-  /** A delivery was queued or re-queued from outside (dashboard, API): send it soon. */
-  wakeDelivery(): void;
-  /** The emergency path when the database cannot be written (logs, and tells people directly). */
-  reportStorageFailure(error: unknown): void;
-  /** Runs every loop until nothing is left to do now (tests, demo). */
-  runUntilIdle(): Promise<void>;
-  close(): Promise<void>;
-}
-
 export interface PipelineDeps {
   db: Db;
   settings: Settings;
@@ -64,21 +41,84 @@ export interface PipelineDeps {
   logger: Logger;
   options?: PipelineOptions;
   fetch?: typeof fetch;
-  /** An already open rules source to share (in-process engine); otherwise the file is opened here. */
+  /** An already open rules source to share (the engine on the HTTP thread); otherwise the file is opened here. */
   rules?: RulesSource;
-  /** Paces back-to-back stock jobs while webhooks pour in (see engine-core.ts). */
-  pace?: () => Promise<void>;
+  /** Paces back-to-back stock jobs while webhooks pour in (see ingest-pacer.ts). */
+  pace: () => Promise<void>;
   /** How soon the event rules look at new webhooks (later while they pour in). */
-  eventRulesDelayMs?: () => number;
+  eventRulesDelayMs: () => number;
 }
 
-export function buildPipeline(deps: PipelineDeps): Pipeline {
-  const { db, settings, clock, logger } = deps;
-  const options = deps.options ?? {};
-  const secrets = secretsOf(settings);
-  const ownsRules = deps.rules === undefined;
-  const rules = deps.rules ?? openRulesSource(settings.rulesPath, { clock, logger });
+/**
+ * The parts of everything after the receiver — rules, outbox, delivery, and the loops that drive
+ * them — wired together. Only nouns: what the engine does with them is in local-engine.ts.
+ */
+export interface Pipeline {
+  rules: RulesSource;
+  /** Whether the rules source was opened here (and is closed with the pipeline). */
+  ownsRules: boolean;
+  stock: StockWorker;
+  /** The event rules' feed of stored webhooks. */
+  eventRules: EventFeed;
+  delivery: DeliveryWorker;
+  rulesEngine: RulesEngine;
+  release: SilenceRelease;
+  shoptet: ShoptetClient;
+  /** The emergency path when the database cannot be written (logs, and tells people directly). */
+  reporter: StorageFailureReporter;
+  /** Every loop, in start order. */
+  services: Service[];
+  /** Closes what the pipeline opened (the rules file's watcher, SMTP connections). */
+  close(): Promise<void>;
+}
 
+type Common = Pick<PipelineDeps, "db" | "settings" | "clock" | "logger"> & { options: PipelineOptions; secrets: string[] };
+
+export function buildPipeline(deps: PipelineDeps): Pipeline {
+  const common: Common = { ...deps, options: deps.options ?? {}, secrets: secretsOf(deps.settings) };
+  const { db, clock, logger } = common;
+  const rules = deps.rules ?? openRulesSource(deps.settings.rulesPath, { clock, logger });
+  const out = buildDelivery(common, rules);
+  const decide = buildRules(common, rules, out.outbox);
+  const { shoptet, stock } = buildStock(common, deps, decide.rulesEngine);
+  const eventRules = eventRulesFeed({ db, logger, rulesEngine: decide.rulesEngine, delayMs: deps.eventRulesDelayMs });
+  const recovery = createRecoveryService({
+    db,
+    clock,
+    logger: logger.child({ component: "recovery" }),
+    api: shoptet,
+    settings: deps.settings,
+    secrets: common.secrets,
+    wake: () => (stock.wake(), eventRules.wake()),
+  });
+  const services: Service[] = [
+    asService("stock", stock),
+    asService("delivery", out.delivery),
+    eventRules,
+    reminderService({ ...decide, logger, tickMs: common.options.tickMs ?? 30_000 }),
+    digestService({ db, clock, logger, rules, outbox: out.outbox }),
+    recovery,
+  ];
+  return {
+    rules,
+    ownsRules: deps.rules === undefined,
+    stock,
+    eventRules,
+    delivery: out.delivery,
+    rulesEngine: decide.rulesEngine,
+    release: decide.release,
+    shoptet,
+    reporter: out.reporter,
+    services,
+    async close() {
+      if (deps.rules === undefined) rules.close();
+      await out.closeNotifiers();
+    },
+  };
+}
+
+/** Notifiers, the emergency reporter, the delivery worker and the outbox it drains. */
+function buildDelivery({ db, settings, clock, logger, options, secrets }: Common, rules: RulesSource) {
   const notifiers = createNotifiers(settings, {
     db,
     clock,
@@ -86,7 +126,6 @@ export function buildPipeline(deps: PipelineDeps): Pipeline {
     ...(options.slackTimeoutMs === undefined ? {} : { slackTimeoutMs: options.slackTimeoutMs }),
   });
   for (const { message } of unconfiguredTransports(settings)) logger.warn(message);
-
   const reporter = createStorageFailureReporter({
     logger,
     clock,
@@ -106,24 +145,32 @@ export function buildPipeline(deps: PipelineDeps): Pipeline {
     ...(options.onDeliveryEvent ? { onEvent: options.onDeliveryEvent } : {}),
   });
   const outbox = createOutbox(db, clock, { onEnqueued: () => delivery.wake() });
+  return { reporter, delivery, outbox, closeNotifiers: async () => void (await notifiers.email?.close?.()) };
+}
 
+/** The rules engine behind the silences gate, and the release of owed messages when silences end. */
+function buildRules({ db, settings, clock, logger }: Common, rules: RulesSource, outbox: Outbox) {
   const forecasts = createForecastReader(db);
   // Silences (src/silences/): matching alert messages are held back, and owed ones sent when they end.
   const silences = createActiveSilences(db);
   const enqueueNow = (message: Parameters<Outbox["enqueue"]>[0]) => void outbox.enqueue(message);
-  const silenced = silenceGate({ db, clock, logger, silences, enqueue: enqueueNow });
-  const release = createSilenceRelease({ db, clock, logger, silences, getRules: () => rules.current(), enqueue: enqueueNow, slackActions: settings.slackSigningSecret !== undefined });
-  const engine = createRulesEngine({
+  const slackActions = settings.slackSigningSecret !== undefined;
+  const release = createSilenceRelease({ db, clock, logger, silences, getRules: () => rules.current(), enqueue: enqueueNow, slackActions });
+  const rulesEngine = createRulesEngine({
     db,
     clock,
     logger: logger.child({ component: "rules" }),
     getRules: () => rules.current(),
-    enqueue: silenced,
+    enqueue: silenceGate({ db, clock, logger, silences, enqueue: enqueueNow }),
     getProducts: (offset, limit) => new SqliteStockReadStore(db).listProducts({ offset, limit }),
     getForecast: forecasts.velocity,
-    slackActions: settings.slackSigningSecret !== undefined,
+    slackActions,
   });
+  return { rules, rulesEngine, release };
+}
 
+/** The Shoptet client and the stock worker that reads stock through it and hands changes to the rules. */
+function buildStock({ db, settings, clock, logger, options, secrets }: Common, deps: Pick<PipelineDeps, "fetch" | "pace">, rulesEngine: RulesEngine) {
   const shoptet = new ShoptetClient({
     baseUrl: settings.shoptetApiUrl,
     tokenFor: tokenLookup(settings),
@@ -138,98 +185,10 @@ export function buildPipeline(deps: PipelineDeps): Pipeline {
     logger: logger.child({ component: "stock" }),
     client: shoptet,
     onStockChanges: (changes) => {
-      engine.onStockChanges(changes);
+      rulesEngine.onStockChanges(changes);
     },
     options: { secrets, ...options.stock },
-    ...(deps.pace ? { pace: deps.pace } : {}),
+    pace: deps.pace,
   });
-  // A new rules version and the reminder rounds go over every product or open alert: in short
-  // transactions with pauses between, so webhook batches are never held up by them.
-  const rulesWork = createSliceDriver(() => engine.step() ?? release.step(), {
-    onError: (error) => logger.error({ err: (error as Error).message }, "applying rules failed; retrying in a second"),
-  });
-  rules.onChange(() => {
-    engine.schedule("reconcile");
-    rulesWork.kick();
-  });
-
-  const withoutStale = createSupersededFilter(new SqliteRecoveryStore(db)); // recovered stock events a newer one already told (see there)
-  const eventRules = createEventFeed({
-    cursors: new SqliteCursorStore(db),
-    ...(deps.eventRulesDelayMs ? { wakeDelayMs: deps.eventRulesDelayMs } : {}),
-    name: "event-rules",
-    logger,
-    handle: (events) => {
-      engine.onEvents(withoutStale(events).map((e) => ({ id: e.id, eshopId: e.eshopId, event: e.event, eventInstance: e.eventInstance, receivedAt: e.receivedAt })));
-    },
-  });
-  const everyTick = everyService(
-    "reminders",
-    options.tickMs ?? 30_000,
-    () => {
-      engine.schedule("tick");
-      release.schedule();
-      rulesWork.kick();
-    },
-    (error) => logger.error({ err: (error as Error).message }, "reminder tick failed"),
-  );
-  const ticker: Service = {
-    ...everyTick,
-    start() {
-      everyTick.start();
-      // The first pass of the rules in force (a new version since the last run) starts now.
-      rulesWork.kick();
-    },
-    async stop() {
-      await everyTick.stop();
-      await rulesWork.stop();
-    },
-  };
-
-  const digests = createDigestScheduler({
-    db,
-    clock,
-    logger: logger.child({ component: "digests" }),
-    getRules: () => rules.current(),
-    enqueue: (message) => outbox.enqueue(message),
-  });
-  rules.onChange(() => digests.reload());
-  const digestService: Service = {
-    name: "digests",
-    start() {
-      digests.start().catch((error: unknown) => logger.error({ err: (error as Error).message }, "digest catch-up failed"));
-    },
-    stop: () => digests.stop(),
-    running: () => digests.running(),
-  };
-
-  const recovery = createRecoveryService({ db, clock, logger: logger.child({ component: "recovery" }), api: shoptet, settings, secrets, wake: () => (stock.wake(), eventRules.wake()) });
-  const services: Service[] = [asService("stock", stock), asService("delivery", delivery), eventRules, ticker, digestService, recovery];
-
-  return {
-    rules,
-    outbox,
-    engine,
-    stock,
-    shoptet,
-    services,
-    wake() {
-      stock.wake();
-      eventRules.wake();
-    },
-    wakeDelivery: () => delivery.wake(),
-    reportStorageFailure: (error) => void reporter.reportStorageFailure(error),
-    async runUntilIdle() {
-      await stock.runUntilIdle();
-      eventRules.runUntilIdle();
-      engine.tick();
-      release.drain();
-      await delivery.runUntilIdle();
-    },
-    async close() {
-      if (ownsRules) rules.close();
-      await notifiers.email?.close?.();
-    },
-  };
+  return { shoptet, stock };
 }
-

@@ -1,7 +1,7 @@
 import type { Settings } from "../config/env.js";
-import type { PipelineOptions } from "./build-pipeline.js";
-import type { EngineStatus } from "./engine-core.js";
 import type { RulesSnapshot } from "../rules/rules-source.js";
+import type { PipelineOptions } from "./build-pipeline.js";
+import type { EngineStatus } from "./engine.js";
 
 /** Pipeline tuning that can cross to another thread (numbers, no callbacks). */
 export type ThreadPipelineOptions = Omit<PipelineOptions, "onDeliveryEvent">;
@@ -18,15 +18,15 @@ export interface EngineInit {
   logLevel: string;
 }
 
-/** HTTP thread → engine thread. */
+/** HTTP thread → engine thread: the verbs of Engine (engine.ts), by name. */
 export type EngineRequest =
-  | { type: "ingested" }
-  | { type: "storage-failure"; message: string }
-  | { type: "start" }
-  | { type: "idle"; id: number }
-  | { type: "reload-rules" }
-  | { type: "wake-delivery" }
-  | { type: "stop" };
+  | { type: "noteIngested" }
+  | { type: "reportStorageFailure"; message: string }
+  | { type: "startServices" }
+  | { type: "runUntilIdle"; id: number }
+  | { type: "reloadRules" }
+  | { type: "wakeDelivery" }
+  | { type: "close" };
 
 /** Engine thread → HTTP thread. */
 export type EngineReply =
@@ -38,4 +38,4 @@ export type EngineReply =
   | { type: "log"; line: string }
   /** After the thread's first load and after every reload: what the HTTP side shows (rules-mirror.ts). */
   | { type: "rules"; rules: RulesSnapshot }
-  | { type: "stopped" };
+  | { type: "closed" };

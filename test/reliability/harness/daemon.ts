@@ -13,7 +13,8 @@ export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..
  */
 function command(): string[] {
   if (process.env.STOCKWATCH_HARNESS_DIST === "1") return [join(PROJECT_ROOT, "dist/main.js")];
-  return ["--import", "tsx", join(PROJECT_ROOT, "src/main.ts")];
+  // tsx on this thread, and in the engine thread (Node 20 workers do not get tsx's own hooks).
+  return ["--import", "tsx", "--import", join(PROJECT_ROOT, "test/helpers/tsx-in-workers.mjs"), join(PROJECT_ROOT, "src/main.ts")];
 }
 
 /** A free TCP port on 127.0.0.1, so a restarted daemon listens where Shoptet keeps sending. */
