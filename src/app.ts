@@ -28,6 +28,7 @@ import { openRulesSource, snapshotRules, type RulesView } from "./rules/rules-so
 import { systemClock, type Clock } from "./shared/clock.js";
 import { ConfigError } from "./shared/errors.js";
 import { silentLogger, type Logger } from "./shared/logger.js";
+import { SqliteDashboardStore } from "./store/sqlite/dashboard-store.js";
 import { SqliteEventStore } from "./store/sqlite/event-store.js";
 import { createSqliteMetricsStore } from "./store/sqlite/metrics-store.js";
 import { webhookKeyFor } from "./shoptet/token-lookup.js";
@@ -284,7 +285,7 @@ function buildWebApp({ deps, clock, db, metrics, events, engine, rules, outbox }
       web.post(SLACK_INTERACTIONS_PATH, slackInteractionsHandler({ signingSecret: settings.slackSigningSecret, clock, logger, act, wake: () => engine.wakeDelivery() }));
     },
     adminRoutes: (web, guard) => {
-      const data = dashboardSource({ db, events, outbox, rules });
+      const data = dashboardSource({ db, store: new SqliteDashboardStore(db), events, outbox, rules });
       mountDashboard(web, guard, { data: () => data, clock, adminToken: settings.adminToken });
     },
     adminToken: settings.adminToken,

@@ -1,4 +1,5 @@
-import type { DashboardData, DashboardDigestRun } from "./dashboard-data.js";
+import type { DashboardData } from "./dashboard-data.js";
+import type { DashboardStore } from "./dashboard-store.js";
 import type { Db } from "../db/open-database.js";
 import type { EventStore } from "../events/event-store.js";
 import type { Outbox } from "../outbox/create-outbox.js";
@@ -9,16 +10,9 @@ import type { RulesView } from "../rules/rules-source.js";
 
 const ms = (iso: string | null): number => (iso === null ? 0 : Date.parse(iso));
 
-/** The dashboard's view of the database, built from the same repositories as `/api/*`. */
-export function dashboardSource(deps: { db: Db; events: EventStore; outbox: Outbox; rules: RulesView }): DashboardData {
-  const { db, events, outbox, rules } = deps;
-  const eventTypes = db.prepare<[], { event: string }>("SELECT DISTINCT event FROM events ORDER BY event");
-  const digestRuns = (limit: number) =>
-    db
-      .prepare<[number], { digest: string; period_from: number; period_to: number; status: string }>(
-        "SELECT digest, period_from, period_to, status FROM digest_runs ORDER BY id DESC LIMIT ?",
-      )
-      .all(limit);
+/** The dashboard's view of the database, built from the same repositories as `/api/*` (and its own, DashboardStore). */
+export function dashboardSource(deps: { db: Db; store: DashboardStore; events: EventStore; outbox: Outbox; rules: RulesView }): DashboardData {
+  const { db, store, events, outbox, rules } = deps;
   return {
     products: (level, limit) =>
       new SqliteStockReadStore(db).listProducts({ level, limit }).map((p) => ({
@@ -50,7 +44,7 @@ export function dashboardSource(deps: { db: Db; events: EventStore; outbox: Outb
         eventInstance: e.eventInstance,
         receivedAtMs: ms(e.receivedAt),
       })),
-    eventTypes: () => eventTypes.all().map((r) => r.event),
+    eventTypes: () => store.eventTypes(),
     deliveries: (failedOnly, limit) =>
       outbox.list(failedOnly ? { statuses: ["dead", "retrying", "unconfigured"], limit } : { limit }).map((d) => ({
         id: d.id,
@@ -63,8 +57,7 @@ export function dashboardSource(deps: { db: Db; events: EventStore; outbox: Outb
         createdAtMs: ms(d.createdAt),
       })),
     retryDelivery: (id) => outbox.retry(id) === "queued",
-    digestRuns: (limit): DashboardDigestRun[] =>
-      digestRuns(limit).map((r) => ({ digest: r.digest, periodFromMs: r.period_from, periodToMs: r.period_to, status: r.status })),
+    digestRuns: (limit) => store.digestRuns(limit),
     rules: () => rules.status(),
     silences: createSilenceDesk(db),
   };
