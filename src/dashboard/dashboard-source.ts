@@ -13,9 +13,10 @@ const ms = (iso: string | null): number => (iso === null ? 0 : Date.parse(iso));
 /** The dashboard's view of the database, built from the same repositories as `/api/*` (and its own, DashboardStore). */
 export function dashboardSource(deps: { db: Db; store: DashboardStore; events: EventStore; outbox: Outbox; rules: RulesView }): DashboardData {
   const { db, store, events, outbox, rules } = deps;
+  const stock = new SqliteStockReadStore(db);
   return {
     products: (level, limit) =>
-      new SqliteStockReadStore(db).listProducts({ level, limit }).map((p) => ({
+      stock.listProducts({ level, limit }).map((p) => ({
         eshopId: p.eshopId,
         code: p.code,
         name: p.name,

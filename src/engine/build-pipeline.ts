@@ -151,6 +151,7 @@ function buildDelivery({ db, settings, clock, logger, options, secrets }: Common
 /** The rules engine behind the silences gate, and the release of owed messages when silences end. */
 function buildRules({ db, settings, clock, logger }: Common, rules: RulesSource, outbox: Outbox) {
   const forecasts = createForecastReader(db);
+  const products = new SqliteStockReadStore(db);
   // Silences (src/silences/): matching alert messages are held back, and owed ones sent when they end.
   const silences = createActiveSilences(db);
   const enqueueNow = (message: Parameters<Outbox["enqueue"]>[0]) => void outbox.enqueue(message);
@@ -162,7 +163,7 @@ function buildRules({ db, settings, clock, logger }: Common, rules: RulesSource,
     logger: logger.child({ component: "rules" }),
     getRules: () => rules.current(),
     enqueue: silenceGate({ db, clock, logger, silences, enqueue: enqueueNow }),
-    getProducts: (offset, limit) => new SqliteStockReadStore(db).listProducts({ offset, limit }),
+    getProducts: (offset, limit) => products.listProducts({ offset, limit }),
     getForecast: forecasts.velocity,
     slackActions,
   });

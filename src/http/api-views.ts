@@ -22,6 +22,7 @@ const FORECAST_SLICE = 500;
 export function buildApiViews(deps: { db: Db; rules: RulesView; outbox: Outbox; clock: Clock }): Record<string, ApiView> {
   const { db, rules, outbox, clock } = deps;
   const forecasts = createForecastReader(db);
+  const stock = new SqliteStockReadStore(db);
   const alertActions = new AlertActionsRepo(db);
   const silences = createSilenceDesk(db);
   return {
@@ -32,7 +33,7 @@ export function buildApiViews(deps: { db: Db; rules: RulesView; outbox: Outbox; 
       }
       const limit = q.limit === undefined ? 1000 : Number(q.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw new QueryError("limit must be a whole number from 1 to 100000");
-      const products = new SqliteStockReadStore(db).listProducts({ ...(level ? { level: level as Level } : {}), limit });
+      const products = stock.listProducts({ ...(level ? { level: level as Level } : {}), limit });
       // A forecast costs ~30 µs a product: a whole shop's worth is computed in slices, letting the
       // webhooks that arrive meanwhile through (this is the HTTP thread).
       const settings = rules.forecastSettings();
