@@ -1,10 +1,12 @@
-import nodeCron, { type ScheduledTask, type TaskOptions } from "node-cron";
+import nodeCron from "node-cron";
 import type { Db } from "../db/open-database.js";
 import type { CompiledDigest } from "../rules/rules-types.js";
 import type { Clock } from "../shared/clock.js";
 import { coerceError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
-import { compileCron, type CronSchedule } from "./cron-schedule.js";
+import type { CronSchedule } from "./cron-schedule.js";
+import { createCronTasks, scheduleCache, type CronScheduleFn } from "./digest-cron-tasks.js";
+import { digestDue } from "./digest-due.js";
 import type { DigestScope, DigestSources } from "./digest-sources.js";
 import { SqliteDigestRunStore } from "../store/sqlite/digest-run-store.js";
 import { runDigest, type DigestRules, type Enqueue } from "./run-digest.js";
@@ -20,11 +22,9 @@ export interface DigestSchedulerDeps {
   timezone?: string;
   sources?: (scope: DigestScope) => DigestSources;
   /** node-cron's `schedule`; tests may pass a stand-in. */
-  cronSchedule?: (expression: string, fn: (ctx: { date: Date }) => unknown, options: TaskOptions) => Pick<ScheduledTask, "destroy">;
+  cronSchedule?: CronScheduleFn;
 }
 
-/** A run later than this after its slot is logged as a catch-up (the daemon was down or busy). */
-const CATCH_UP_AFTER_MS = 5 * 60_000;
 /** The safety timer wakes at least this often, so a clock jump or a lost timer costs at most this long. */
 const MAX_TIMER_MS = 3_600_000;
 
@@ -55,75 +55,20 @@ export interface DigestScheduler {
  *   period twice, and several missed slots are caught up by ONE run covering all of them.
  */
 export function createDigestScheduler(deps: DigestSchedulerDeps): DigestScheduler {
-  const { db, clock, logger } = deps;
-  const log = logger.child({ component: "digests" });
-  const repo = new SqliteDigestRunStore(db);
-  const schedules = new Map<string, CronSchedule | null>();
-  const cronSchedule = deps.cronSchedule ?? ((expr, fn, options) => nodeCron.schedule(expr, fn, options));
-  let tasks: Pick<ScheduledTask, "destroy">[] = [];
-  let tasksKey: string | null = null;
+  const { clock } = deps;
+  const log = deps.logger.child({ component: "digests" });
+  const scheduleOf = scheduleCache(log);
+  const cron = createCronTasks(deps.cronSchedule ?? ((expr, fn, options) => nodeCron.schedule(expr, fn, options)), log);
+  const runOne = digestRunner(deps, log, scheduleOf);
   let timer: NodeJS.Timeout | undefined;
   let started = false;
   let chain: Promise<unknown> = Promise.resolve();
 
   const timezoneOf = (rules: DigestRules) => deps.timezone ?? rules.timezone;
 
-  const scheduleOf = (expression: string): CronSchedule | null => {
-    if (!schedules.has(expression)) {
-      try {
-        schedules.set(expression, compileCron(expression));
-      } catch (error) {
-        log.error({ schedule: expression, err: coerceError(error).message }, "digest schedule ignored");
-        schedules.set(expression, null);
-      }
-    }
-    return schedules.get(expression) ?? null;
-  };
-
-  const runOne = async (digest: CompiledDigest, rules: DigestRules, now: number): Promise<boolean> => {
-    const tz = timezoneOf(rules);
-    const schedule = scheduleOf(digest.schedule);
-    if (!schedule) return false;
-    const firstSeen = repo.firstSeen(digest.name, digest.schedule, tz, now);
-    const slot = schedule.latestAtOrBefore(now, tz);
-    if (slot === null || slot < firstSeen) return false;
-    const last = repo.lastScheduled(digest.name);
-    if (last && last.slot !== null && last.slot >= slot) return false;
-    // First run: one schedule interval back, or from where a failed first attempt began.
-    const oneBack = schedule.latestAtOrBefore(slot - 1, tz) ?? slot - 86_400_000;
-    const from = last ? last.periodTo : Math.min(oneBack, repo.firstFailedFrom(digest.name) ?? oneBack);
-    if (from >= now) return false;
-    const outcome = await runDigest(
-      { db, clock, logger: log, enqueue: deps.enqueue, ...(deps.sources ? { sources: deps.sources } : {}) },
-      {
-        digest,
-        rules,
-        period: { from, to: now },
-        slot,
-        trigger: now - slot > CATCH_UP_AFTER_MS ? "catch-up" : "schedule",
-        after: last?.id ?? null,
-        honourSkipEmpty: true,
-      },
-    );
-    return outcome.status === "queued" || outcome.status === "empty";
-  };
-
-  const doRunDue = async (now: number): Promise<number> => {
-    const rules = deps.getRules();
-    let runs = 0;
-    for (const digest of rules.digests) {
-      try {
-        if (await runOne(digest, rules, now)) runs++;
-      } catch (error) {
-        log.error({ digest: digest.name, err: coerceError(error).message }, "digest run failed");
-      }
-    }
-    return runs;
-  };
-
   // One run at a time: a cron firing and the safety timer can land on the same instant.
   const runDue = (now: number): Promise<number> => {
-    const next = chain.then(() => doRunDue(now));
+    const next = chain.then(() => runEveryDue(deps, log, runOne, now));
     chain = next.then(
       () => armTimer(),
       () => armTimer(),
@@ -148,48 +93,19 @@ export function createDigestScheduler(deps: DigestSchedulerDeps): DigestSchedule
     timer = undefined;
     if (!started) return;
     const now = clock.now();
-    const next = nextRuns().reduce<number | null>((min, r) => (r.at !== null && (min === null || r.at < min) ? r.at : min), null);
-    const delay = next === null ? MAX_TIMER_MS : Math.min(Math.max(next - now + 20, 0), MAX_TIMER_MS);
     timer = setTimeout(() => {
       timer = undefined;
       reload();
       fire(clock.now());
-    }, delay);
+    }, timerDelay(nextRuns(), now));
     timer.unref?.();
   }
-
-  const destroyTasks = async () => {
-    const old = tasks;
-    tasks = [];
-    tasksKey = null;
-    await Promise.all(old.map(async (t) => t.destroy()));
-  };
 
   function reload(): void {
     if (!started) return;
     const rules = deps.getRules();
     const tz = timezoneOf(rules);
-    const key = JSON.stringify([tz, rules.digests.map((d) => [d.name, d.schedule])]);
-    if (key === tasksKey) return;
-    void destroyTasks();
-    tasksKey = key;
-    const cronLogger = {
-      info: (m: string) => log.debug({ source: "node-cron" }, m),
-      warn: (m: string) => log.debug({ source: "node-cron" }, m),
-      error: (m: string | Error) => log.warn({ source: "node-cron" }, String(m)),
-      debug: (m: string | Error) => log.debug({ source: "node-cron" }, String(m)),
-    };
-    for (const d of rules.digests) {
-      if (!scheduleOf(d.schedule)) continue;
-      tasks.push(
-        cronSchedule(d.schedule, (ctx) => fire(Math.max(clock.now(), ctx.date.getTime())), {
-          timezone: tz,
-          name: `digest:${d.name}`,
-          noOverlap: true,
-          logger: cronLogger,
-        }),
-      );
-    }
+    if (!cron.set(tz, rules.digests, scheduleOf, (date) => fire(Math.max(clock.now(), date.getTime())))) return;
     log.info({ timezone: tz, digests: nextRuns().map((r) => ({ digest: r.digest, next: r.at === null ? null : new Date(r.at).toISOString() })) }, "digest schedules set");
     armTimer();
   }
@@ -209,12 +125,58 @@ export function createDigestScheduler(deps: DigestSchedulerDeps): DigestSchedule
       started = false;
       if (timer) clearTimeout(timer);
       timer = undefined;
-      await destroyTasks();
+      await cron.destroy();
       await chain.catch(() => undefined);
     },
     runDue,
     reload,
     running: () => started,
     nextRuns,
+  };
+}
+
+/** Runs every digest that is due at `now`, one after the other; resolves with the number of runs recorded. */
+async function runEveryDue(deps: DigestSchedulerDeps, log: Logger, runOne: ReturnType<typeof digestRunner>, now: number): Promise<number> {
+  const rules = deps.getRules();
+  const tz = deps.timezone ?? rules.timezone;
+  let runs = 0;
+  for (const digest of rules.digests) {
+    try {
+      if (await runOne(digest, rules, tz, now)) runs++;
+    } catch (error) {
+      log.error({ digest: digest.name, err: coerceError(error).message }, "digest run failed");
+    }
+  }
+  return runs;
+}
+
+/** How long the safety timer sleeps: until just after the next slot of any digest, at most MAX_TIMER_MS. */
+function timerDelay(nextRuns: { at: number | null }[], now: number): number {
+  const next = nextRuns.reduce<number | null>((min, r) => (r.at !== null && (min === null || r.at < min) ? r.at : min), null);
+  return next === null ? MAX_TIMER_MS : Math.min(Math.max(next - now + 20, 0), MAX_TIMER_MS);
+}
+
+/** Runs one digest if digestDue says so; true when a run was recorded (queued or empty). */
+function digestRunner(deps: DigestSchedulerDeps, log: Logger, scheduleOf: (expression: string) => CronSchedule | null) {
+  const { db, clock } = deps;
+  const repo = new SqliteDigestRunStore(db);
+  return async (digest: CompiledDigest, rules: DigestRules, tz: string, now: number): Promise<boolean> => {
+    const schedule = scheduleOf(digest.schedule);
+    if (!schedule) return false;
+    const last = repo.lastScheduled(digest.name);
+    const due = digestDue({
+      now,
+      schedule,
+      timezone: tz,
+      firstSeen: repo.firstSeen(digest.name, digest.schedule, tz, now),
+      last,
+      firstFailedFrom: last ? null : repo.firstFailedFrom(digest.name),
+    });
+    if (!due) return false;
+    const outcome = await runDigest(
+      { db, clock, logger: log, enqueue: deps.enqueue, ...(deps.sources ? { sources: deps.sources } : {}) },
+      { digest, rules, ...due, after: last?.id ?? null, honourSkipEmpty: true },
+    );
+    return outcome.status === "queued" || outcome.status === "empty";
   };
 }
