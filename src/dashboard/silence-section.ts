@@ -1,4 +1,4 @@
-import type { SilenceView } from "../silences/silence-repo.js";
+import type { SilenceView } from "../silences/silence-view.js";
 import { ago, esc, table } from "./html.js";
 
 /**

@@ -1,7 +1,9 @@
 import type { Db } from "../db/open-database.js";
 import { parseSilenceRequest, type SilenceRequest } from "./silence-input.js";
 import type { Silence } from "./silence-match.js";
-import { SilenceRepo, silenceView, type ExpireResult, type SilenceView } from "./silence-repo.js";
+import { SqliteSilenceStore } from "../store/sqlite/silence-store.js";
+import type { ExpireResult, SilenceStore } from "./silence-store.js";
+import { silenceView, type SilenceView } from "./silence-view.js";
 
 /** What the dashboard and GET /api/silences do with silences; times are passed in. */
 export interface SilenceDesk {
@@ -14,7 +16,7 @@ export interface SilenceDesk {
 }
 
 export function createSilenceDesk(db: Db): SilenceDesk {
-  const repo = new SilenceRepo(db);
+  const repo: SilenceStore = new SqliteSilenceStore(db);
   return {
     active: (now) => repo.active(now).map((s) => silenceView(s, now)),
     recent: (now, limit) => repo.recent(limit).map((s) => silenceView(s, now)),

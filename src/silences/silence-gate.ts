@@ -3,11 +3,12 @@ import type { NewOutboxMessage } from "../outbox/outbox-types.js";
 import type { Clock } from "../shared/clock.js";
 import type { Logger } from "../shared/logger.js";
 import { compileSilence, coveringSilence, type CompiledSilence } from "./silence-match.js";
-import { SilenceRepo, silencesVersion } from "./silence-repo.js";
+import { SqliteSilenceStore } from "../store/sqlite/silence-store.js";
+import type { SilenceStore } from "./silence-store.js";
 
 /**
  * The silences in force, read once and kept until the database says they may have changed
- * (`silencesVersion`: another connection committed — the CLI, the dashboard's connection, the
+ * (`SilenceStore.version`: another connection committed — the CLI, the dashboard's connection, the
  * webhook receiver — or this one wrote a silence). The engine asks per message; a query per alert
  * would cost a statement for every decision, so the rows are read at most once per change and
  * their globs compiled once per silence.
@@ -16,14 +17,14 @@ export interface ActiveSilences {
   at(now: number): readonly CompiledSilence[];
 }
 
-export function createActiveSilences(db: Db, repo: SilenceRepo = new SilenceRepo(db)): ActiveSilences {
+export function createActiveSilences(db: Db, repo: SilenceStore = new SqliteSilenceStore(db)): ActiveSilences {
   let version: string | null = null;
   let loadedAt = 0;
   let current: CompiledSilence[] = [];
   const compiled = new Map<number, CompiledSilence>();
   return {
     at(now) {
-      const v = silencesVersion(db);
+      const v = repo.version();
       // The silences over by `now` were left out when they were read; one read later than they may also be missing.
       if (v !== version || now < loadedAt) {
         const rows = repo.active(now);
@@ -60,7 +61,7 @@ export function silenceGate(deps: {
   enqueue: (message: NewOutboxMessage) => void;
   silences?: ActiveSilences;
 }): (message: NewOutboxMessage) => void {
-  const repo = new SilenceRepo(deps.db);
+  const repo: SilenceStore = new SqliteSilenceStore(deps.db);
   const silences = deps.silences ?? createActiveSilences(deps.db, repo);
   return (message) => {
     const body = message.body;

@@ -1,6 +1,6 @@
 import { formatDuration, parseDuration } from "../shared/duration.js";
 import { checkProducts } from "./silence-match.js";
-import type { NewSilence } from "./silence-repo.js";
+import type { NewSilence } from "./silence-store.js";
 
 /** A silence lasts at most this long: one forgotten for months would hide real alerts. */
 export const MAX_SILENCE_MS = 90 * 86_400_000;

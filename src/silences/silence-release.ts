@@ -10,7 +10,8 @@ import type { Clock } from "../shared/clock.js";
 import type { Logger } from "../shared/logger.js";
 import type { ActiveSilences } from "./silence-gate.js";
 import { coveringSilence } from "./silence-match.js";
-import { SilenceRepo, type PendingAlert } from "./silence-repo.js";
+import { SqliteSilenceStore } from "../store/sqlite/silence-store.js";
+import type { PendingAlert, SilenceStore } from "./silence-store.js";
 
 /**
  * When a silence ends (its time is up, or `silence expire`), what still holds is said once: every
@@ -41,7 +42,7 @@ export function createSilenceRelease(deps: {
   slackActions?: boolean;
 }): SilenceRelease {
   const { db, clock, logger } = deps;
-  const repo = new SilenceRepo(db);
+  const repo: SilenceStore = new SqliteSilenceStore(db);
   const subjects = createStockApplier({ repo: new SqliteAlertStore(db), clock, logger, enqueue: deps.enqueue });
   /** The last alert id looked at in this round; null: no round scheduled. */
   let cursor: number | null = null;

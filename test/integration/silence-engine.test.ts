@@ -7,7 +7,7 @@ import { FixedClock } from "../../src/shared/clock.js";
 import { silentLogger } from "../../src/shared/logger.js";
 import { createActiveSilences, silenceGate } from "../../src/silences/silence-gate.js";
 import { createSilenceRelease } from "../../src/silences/silence-release.js";
-import { SilenceRepo } from "../../src/silences/silence-repo.js";
+import { SqliteSilenceStore } from "../../src/store/sqlite/silence-store.js";
 import { tempDbPath } from "../helpers/temp-dir.js";
 import { change, makeRules, snapshot } from "../helpers/make-rules.js";
 
@@ -38,7 +38,7 @@ function setup(options: { slackActions?: boolean } = {}) {
   const enqueue = (m: NewOutboxMessage) => void sent.push(m);
   const engine = createRulesEngine({ db, clock, logger: silentLogger(), getRules: () => rules, enqueue: silenceGate({ db, clock, logger: silentLogger(), silences, enqueue }) });
   const release = createSilenceRelease({ db, clock, logger: silentLogger(), getRules: () => rules, silences, enqueue, ...options });
-  const repo = new SilenceRepo(db);
+  const repo = new SqliteSilenceStore(db);
   const silence = (products: string[], forMs: number, rule: string | null = null) =>
     repo.add({ products, rule, eshopId: null, reason: "stock-taking", createdBy: "test", createdAt: clock.now(), endsAt: clock.now() + forMs }).id;
   const said = () => sent.map((m) => `${(m.body as AlertMessage).transition} ${(m.body as AlertMessage).rule}/${(m.body as AlertMessage).subject.code}`);
@@ -117,7 +117,7 @@ describe("silences in the rules engine", () => {
     expect(s.said()).toEqual(["open coffee-low/KAV-1"]);
     // The CLI adds a silence from its own connection.
     const other = openDatabase(s.db.name);
-    new SilenceRepo(other).add({ products: ["KAV-*"], rule: "sold-out", eshopId: null, reason: "x", createdBy: "cli", createdAt: T0, endsAt: T0 + H });
+    new SqliteSilenceStore(other).add({ products: ["KAV-*"], rule: "sold-out", eshopId: null, reason: "x", createdBy: "cli", createdAt: T0, endsAt: T0 + H });
     other.close();
     s.engine.onStockChanges([change(snapshot("KAV-1", 0), T0, snapshot("KAV-1", 10))]);
     expect(s.said()).toEqual(["open coffee-low/KAV-1"]);

@@ -7,7 +7,7 @@ import { formatDuration } from "../../shared/duration.js";
 import { coerceError } from "../../shared/errors.js";
 import { parseSilenceRequest } from "../../silences/silence-input.js";
 import { isActive, type Silence } from "../../silences/silence-match.js";
-import { SilenceRepo } from "../../silences/silence-repo.js";
+import { SqliteSilenceStore } from "../../store/sqlite/silence-store.js";
 import { settingsOrSay, withDatabaseOrSay } from "../command-setup.js";
 import type { Output } from "../output.js";
 
@@ -60,7 +60,7 @@ export async function runSilenceCommand(args: string[], env: Env, out: Output, e
     // ahead of a rules change, and the daemon's rules can differ from the file this command reads.
     if (input.silence.rule !== null) warnUnknownRule(settings.rulesPath, input.silence.rule, err);
     return withDatabaseOrSay(settings, err, async (db) => {
-      const silence = new SilenceRepo(db).add(input.silence);
+      const silence = new SqliteSilenceStore(db).add(input.silence);
       out.write(
         `silence ${silence.id} added: ${describeScope(silence)}, until ${iso(silence.endsAt)} (for ${formatDuration(silence.endsAt - silence.createdAt)})\n`,
       );
@@ -72,7 +72,7 @@ export async function runSilenceCommand(args: string[], env: Env, out: Output, e
   if (!settings) return 1;
   if (parsed.kind === "list") {
     return withDatabaseOrSay(settings, err, async (db) => {
-      const repo = new SilenceRepo(db);
+      const repo = new SqliteSilenceStore(db);
       const now = clock.now();
       const silences = parsed.all ? repo.recent(200) : repo.active(now);
       out.write(formatSilenceTable(silences, now, parsed.all));
@@ -81,7 +81,7 @@ export async function runSilenceCommand(args: string[], env: Env, out: Output, e
   }
   const id = parsed.id;
   return withDatabaseOrSay(settings, err, async (db) => {
-    const repo = new SilenceRepo(db);
+    const repo = new SqliteSilenceStore(db);
     const now = clock.now();
     const result = repo.expire(id, now);
     if (result === "unknown") {

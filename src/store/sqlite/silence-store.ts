@@ -1,5 +1,6 @@
-import type { Db } from "../db/open-database.js";
-import type { Silence } from "./silence-match.js";
+import type { Db } from "../../db/open-database.js";
+import type { Silence } from "../../silences/silence-match.js";
+import type { ExpireResult, NewSilence, PendingAlert, SilenceStore } from "../../silences/silence-store.js";
 
 interface SilenceRow {
   id: number;
@@ -13,44 +14,6 @@ interface SilenceRow {
   expired_at: number | null;
 }
 
-export interface NewSilence {
-  products: readonly string[];
-  rule: string | null;
-  eshopId: number | null;
-  reason: string;
-  createdBy: string;
-  createdAt: number;
-  endsAt: number;
-}
-
-/** An open alert whose open message a silence held back. */
-export interface PendingAlert {
-  id: number;
-  rule: string;
-  checksum: string;
-  kind: "stock" | "event";
-  eshopId: number;
-  subject: string;
-  suppressed: boolean;
-  lastValues: unknown;
-}
-
-export type ExpireResult = "expired" | "unknown" | "over";
-
-/** The silence as the CLI, the dashboard and GET /api/silences show it (times as ISO strings). */
-export interface SilenceView {
-  id: number;
-  products: string[];
-  rule: string | null;
-  eshopId: number | null;
-  reason: string;
-  createdBy: string;
-  createdAt: string;
-  endsAt: string;
-  expiredAt: string | null;
-  active: boolean;
-}
-
 /**
  * Writes to the silences through this connection, counted: a reader on the same connection (the
  * inline engine) cannot see them in `PRAGMA data_version`, which only counts other connections' commits.
@@ -60,7 +23,7 @@ const localWrites = new WeakMap<Db, number>();
 const dataVersion = new WeakMap<Db, { get(): unknown }>();
 
 /** Changes when silences may have changed: other connections' commits, or this connection's silence writes. */
-export function silencesVersion(db: Db): string {
+function silencesVersion(db: Db): string {
   let statement = dataVersion.get(db);
   if (!statement) {
     // Prepared once: db.pragma() prepares anew on every call (about 10 µs, per alert message).
@@ -84,27 +47,8 @@ function toSilence(r: SilenceRow): Silence {
   };
 }
 
-export function silenceView(s: Silence, now: number): SilenceView {
-  const iso = (ms: number) => new Date(ms).toISOString();
-  return {
-    id: s.id,
-    products: [...s.products],
-    rule: s.rule,
-    eshopId: s.eshopId,
-    reason: s.reason,
-    createdBy: s.createdBy,
-    createdAt: iso(s.createdAt),
-    endsAt: iso(s.endsAt),
-    expiredAt: s.expiredAt === null ? null : iso(s.expiredAt),
-    active: now < s.endsAt && s.expiredAt === null,
-  };
-}
-
-/**
- * SilenceRepo holds the SQL of silences: the silences themselves, and the marks they leave on
- * alerts (`silenced_by`, `silence_pending`). Every method is one statement; times are passed in.
- */
-export class SilenceRepo {
+/** SilenceStore on SQLite: the silences table and the alerts' silenced_by and silence_pending columns. */
+export class SqliteSilenceStore implements SilenceStore {
   private readonly s;
 
   constructor(private readonly db: Db) {
@@ -147,22 +91,23 @@ export class SilenceRepo {
     return toSilence(row);
   }
 
+  version(): string {
+    return silencesVersion(this.db);
+  }
+
   get(id: number): Silence | undefined {
     const row = this.s.get.get(id);
     return row ? toSilence(row) : undefined;
   }
 
-  /** The silences in force at `now` (not expired by hand, not over), soonest end first. */
   active(now: number): Silence[] {
     return this.s.active.all(now).map(toSilence);
   }
 
-  /** The newest silences, whatever their state (`silence list --all`). */
   recent(limit: number): Silence[] {
     return this.s.recent.all(limit).map(toSilence);
   }
 
-  /** Ends a silence now; "over" when it had already ended (by time or by hand), "unknown" when there is no such id. */
   expire(id: number, now: number): ExpireResult {
     const changed = this.s.expire.run(now, id, now).changes;
     if (changed === 1) {
@@ -172,22 +117,18 @@ export class SilenceRepo {
     return this.s.get.get(id) ? "over" : "unknown";
   }
 
-  /** A silence held back this alert's open message: the alert owes it while it stays open. */
   holdOpen(alertId: number, silenceId: number): void {
     this.s.hold.run(silenceId, alertId);
   }
 
-  /** A silence held back a reminder (or an event alert's message): remembered for the API. */
   noteSilenced(alertId: number, silenceId: number): void {
     this.s.note.run(silenceId, alertId);
   }
 
-  /** Whether the alert's open message is still owed (a silence held it back). */
   isPending(alertId: number): boolean {
     return this.s.pending.get(alertId)?.silence_pending === 1;
   }
 
-  /** Open alerts that owe their open message, after `afterId` in id order. */
   pendingPage(afterId: number, limit: number): PendingAlert[] {
     return this.s.pendingPage.all(afterId, limit).map((r) => ({
       id: r.id,
@@ -201,7 +142,6 @@ export class SilenceRepo {
     }));
   }
 
-  /** The owed open message is being sent now: reminders count from here. False when it was not owed any more. */
   release(alertId: number, now: number): boolean {
     return this.s.release.run(now, now, alertId).changes === 1;
   }
