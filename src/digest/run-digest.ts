@@ -6,7 +6,7 @@ import { coerceError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import { buildDigest } from "./build-digest.js";
 import type { DigestForecast, DigestScope, DigestSources } from "./digest-sources.js";
-import type { DigestTrigger } from "./digest-store.js";
+import type { DigestRunStore, DigestTrigger, NewDigestRun } from "./digest-store.js";
 import { SqliteDigestRunStore } from "../store/sqlite/digest-run-store.js";
 import type { DigestModel, Period, RenderedDigest } from "./digest-types.js";
 import { gatherDigest, isEmptyDigest } from "./gather-digest.js";
@@ -80,6 +80,50 @@ export async function previewDigest(
   return { model, rendered: buildDigest(model) };
 }
 
+/** The record of a run of `req`, with what the run came to. */
+function runRecord(req: RunRequest, createdAt: number, result: Pick<NewDigestRun, "status" | "messages" | "subject" | "error" | "sentAt">): NewDigestRun {
+  return { digest: req.digest.name, slot: req.slot, trigger: req.trigger, periodFrom: req.period.from, periodTo: req.period.to, createdAt, ...result };
+}
+
+/** The digest's notify channels that the rules file defines (the others are logged and skipped). */
+function channelsOf(req: RunRequest, log: Logger): { name: string; channel: CompiledChannel }[] {
+  const channels: { name: string; channel: CompiledChannel }[] = [];
+  for (const channelName of req.digest.notify) {
+    const channel = req.rules.channel(channelName);
+    if (channel) channels.push({ name: channelName, channel });
+    else log.warn({ channel: channelName }, "digest names a channel the rules file does not define; skipped");
+  }
+  return channels;
+}
+
+/** One outbox row per channel for a rendered digest; the dedupe key is the digest, period and channel. */
+export function digestMessages(
+  name: string,
+  period: Period,
+  rendered: RenderedDigest,
+  channels: readonly { name: string; channel: CompiledChannel }[],
+  now: number,
+): NewOutboxMessage[] {
+  const { from, to } = period;
+  const body: DigestMessage = { kind: "digest", digest: name, subject: rendered.subject, text: rendered.text, html: rendered.html, periodFrom: from, periodTo: to };
+  return channels.map(({ name: channel, channel: c }) => ({
+    dedupeKey: `digest:${name}:${from}:${to}:${channel}`,
+    channel,
+    destination: c.destination,
+    body,
+    notBefore: now,
+  }));
+}
+
+/** Why a run must not be made again (checked inside the write transaction), or null. */
+function alreadyMade(repo: DigestRunStore, req: RunRequest): string | null {
+  const name = req.digest.name;
+  if (req.slot !== null && repo.forSlot(name, req.slot)) return "this scheduled run was already made";
+  if (repo.forPeriod(name, req.period.from, req.period.to)) return "this period was already sent";
+  if (req.after !== undefined && (repo.lastScheduled(name)?.id ?? null) !== req.after) return "another process ran this digest meanwhile";
+  return null;
+}
+
 /**
  * Runs one digest for one period: gathers and renders it (outside any transaction, so webhooks are
  * not held up), then in ONE short write transaction checks the slot and period are still unsent,
@@ -89,27 +133,14 @@ export async function previewDigest(
 export async function runDigest(deps: DigestRunDeps, req: RunRequest): Promise<RunOutcome> {
   const { db, clock, logger } = deps;
   const repo = new SqliteDigestRunStore(db);
-  const name = req.digest.name;
   const { from, to } = req.period;
   const startedAt = clock.now();
-  const log = logger.child({ digest: name, periodFrom: new Date(from).toISOString(), periodTo: new Date(to).toISOString(), trigger: req.trigger });
+  const log = logger.child({ digest: req.digest.name, periodFrom: new Date(from).toISOString(), periodTo: new Date(to).toISOString(), trigger: req.trigger });
 
   const recordFailure = (error: unknown): RunOutcome => {
     const message = coerceError(error).message;
     log.error({ err: message }, "digest failed; it is tried again within the hour (or at the next slot), covering this period");
-    const runId = repo.insert({
-      digest: name,
-      slot: req.slot,
-      trigger: req.trigger,
-      periodFrom: from,
-      periodTo: to,
-      status: "failed",
-      messages: 0,
-      subject: null,
-      error: message,
-      createdAt: startedAt,
-      sentAt: null,
-    });
+    const runId = repo.insert(runRecord(req, startedAt, { status: "failed", messages: 0, subject: null, error: message, sentAt: null }));
     return { status: "failed", runId, error: message };
   };
 
@@ -121,58 +152,21 @@ export async function runDigest(deps: DigestRunDeps, req: RunRequest): Promise<R
   }
   const { model, rendered } = built;
   const empty = req.honourSkipEmpty && req.digest.skipEmpty && isEmptyDigest(model);
-
-  const channels: { name: string; channel: CompiledChannel }[] = [];
-  for (const channelName of req.digest.notify) {
-    const channel = req.rules.channel(channelName);
-    if (channel) channels.push({ name: channelName, channel });
-    else log.warn({ channel: channelName }, "digest names a channel the rules file does not define; skipped");
-  }
+  const channels = channelsOf(req, log);
 
   const write = db.transaction((): RunOutcome => {
-    if (req.slot !== null && repo.forSlot(name, req.slot)) return { status: "already", reason: "this scheduled run was already made" };
-    if (repo.forPeriod(name, from, to)) return { status: "already", reason: "this period was already sent" };
-    if (req.after !== undefined && (repo.lastScheduled(name)?.id ?? null) !== req.after) {
-      return { status: "already", reason: "another process ran this digest meanwhile" };
-    }
+    const reason = alreadyMade(repo, req);
+    if (reason) return { status: "already", reason };
     const now = clock.now();
     let messages = 0;
     let duplicates = 0;
-    if (!empty) {
-      for (const { name: channelName, channel } of channels) {
-        const body: DigestMessage = {
-          kind: "digest",
-          digest: name,
-          subject: rendered.subject,
-          text: rendered.text,
-          html: rendered.html,
-          periodFrom: from,
-          periodTo: to,
-        };
-        const result = deps.enqueue({
-          dedupeKey: `digest:${name}:${from}:${to}:${channelName}`,
-          channel: channelName,
-          destination: channel.destination,
-          body,
-          notBefore: now,
-        });
-        if (result && result.duplicate) duplicates++;
-        else messages++;
-      }
+    for (const message of empty ? [] : digestMessages(req.digest.name, req.period, rendered, channels, now)) {
+      const result = deps.enqueue(message);
+      if (result && result.duplicate) duplicates++;
+      else messages++;
     }
-    const runId = repo.insert({
-      digest: name,
-      slot: req.slot,
-      trigger: req.trigger,
-      periodFrom: from,
-      periodTo: to,
-      status: empty ? "empty" : "queued",
-      messages,
-      subject: rendered.subject,
-      error: null,
-      createdAt: startedAt,
-      sentAt: empty ? null : now,
-    });
+    const status = empty ? "empty" : "queued";
+    const runId = repo.insert(runRecord(req, startedAt, { status, messages, subject: rendered.subject, error: null, sentAt: empty ? null : now }));
     return empty
       ? { status: "empty", runId, rendered, model }
       : { status: "queued", runId, messages, duplicates, channels: channels.map((c) => c.name), rendered, model };
