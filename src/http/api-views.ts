@@ -6,7 +6,7 @@ import { QueryError } from "./query.js";
 import type { Outbox } from "../outbox/create-outbox.js";
 import { answerDeliveries } from "../outbox/deliveries-query.js";
 import { listAlerts } from "../store/sqlite/alert-store.js";
-import { AlertActionsRepo } from "../slack/alert-actions-repo.js";
+import { SqliteAlertActionStore } from "../store/sqlite/alert-action-store.js";
 import { createSilenceDesk } from "../silences/silence-desk.js";
 import type { Clock } from "../shared/clock.js";
 import { SqliteStockReadStore } from "../store/sqlite/stock-read-store.js";
@@ -23,7 +23,7 @@ export function buildApiViews(deps: { db: Db; rules: RulesView; outbox: Outbox; 
   const { db, rules, outbox, clock } = deps;
   const forecasts = createForecastReader(db);
   const stock = new SqliteStockReadStore(db);
-  const alertActions = new AlertActionsRepo(db);
+  const alertActions = new SqliteAlertActionStore(db);
   const silences = createSilenceDesk(db);
   return {
     "/products": async (q) => {

@@ -4,7 +4,7 @@ import type { Logger } from "../shared/logger.js";
 import { EmailNotifier, type SmtpTimeouts } from "./email-notifier.js";
 import type { Notifier, Transport } from "./notifier.js";
 import { createSlackApi, SlackNotifier } from "./slack-notifier.js";
-import { SqliteSlackThreadStore } from "./slack-thread-repo.js";
+import { SqliteSlackThreadStore } from "../store/sqlite/slack-thread-store.js";
 
 /** What the notifiers read from the settings (src/config/env.ts). */
 export interface NotifierSettings {

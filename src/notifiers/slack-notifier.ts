@@ -14,7 +14,7 @@ import {
   type SlackRendering,
 } from "./render-slack.js";
 import { classifySlackError, MESSAGE_GONE, platformErrorCode } from "./slack-errors.js";
-import type { SlackEntry, SlackThread, SlackThreadStore } from "./slack-thread-repo.js";
+import type { SlackEntry, SlackThread, SlackThreadStore } from "./slack-thread-store.js";
 
 /** The slice of the Slack Web API stockwatch uses. */
 export interface SlackApi {

@@ -2,7 +2,8 @@ import type { Db } from "../db/open-database.js";
 import { writeTransaction } from "../db/write-transaction.js";
 import type { AlertMessage, NewOutboxMessage } from "../outbox/outbox-types.js";
 import type { Clock } from "../shared/clock.js";
-import { AlertActionsRepo, alertIdOf, type ActionableAlert } from "./alert-actions-repo.js";
+import { SqliteAlertActionStore, withoutBusyWait } from "../store/sqlite/alert-action-store.js";
+import { alertIdOf, type ActionableAlert, type AlertActionStore } from "./alert-action-store.js";
 import type { SlackAction } from "./interaction-payload.js";
 
 /** What the route answers Slack: an ephemeral text only the clicking user sees. */
@@ -57,7 +58,7 @@ export function confirmation(action: SlackAction, n: number, snoozedUntil: numbe
  */
 export function createAlertActions(deps: AlertActionsDeps): (action: SlackAction) => Promise<ActionOutcome | null> {
   const { db, clock, enqueue } = deps;
-  const repo = new AlertActionsRepo(db);
+  const repo: AlertActionStore = new SqliteAlertActionStore(db);
   const lockWaitMs = deps.lockWaitMs ?? 2000;
 
   const tx = writeTransaction(db, "slack:action", (action: SlackAction): ActionOutcome => {
@@ -131,22 +132,10 @@ export function createAlertActions(deps: AlertActionsDeps): (action: SlackAction
   return async (action) => {
     const deadline = performance.now() + lockWaitMs;
     for (let attempt = 0; ; attempt++) {
-      const previous = db.pragma("busy_timeout", { simple: true }) as number;
-      db.pragma("busy_timeout = 0");
-      try {
-        return tx(action);
-      } catch (error) {
-        if (!isBusy(error)) throw error;
-        if (performance.now() >= deadline) return null;
-      } finally {
-        db.pragma(`busy_timeout = ${previous}`);
-      }
+      const outcome = withoutBusyWait(db, () => tx(action));
+      if (!outcome.busy) return outcome.value;
+      if (performance.now() >= deadline) return null;
       await new Promise((resolve) => (attempt < 8 ? setImmediate(resolve) : setTimeout(resolve, 2)));
     }
   };
-}
-
-function isBusy(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === "string" && (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED"));
 }

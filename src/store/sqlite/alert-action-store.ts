@@ -1,55 +1,9 @@
-import type { Db } from "../db/open-database.js";
-import type { SlackEntry } from "../notifiers/slack-thread-repo.js";
+import type { Db } from "../../db/open-database.js";
+import type { SlackEntry } from "../../notifiers/slack-thread-store.js";
+import type { ActionableAlert, AlertActionStore, AlertActionView, NewAlertAction, PostedMessage } from "../../slack/alert-action-store.js";
 
-/** An alert as the Slack buttons see it. */
-export interface ActionableAlert {
-  id: number;
-  state: "open" | "resolved";
-  /** The Slack user id of who acknowledged it (what messages show, as a mention). */
-  acknowledgedBy: string | null;
-  acknowledgedAt: number | null;
-  snoozedUntil: number | null;
-}
-
-/** One Slack message stockwatch posted, with the alerts it shows. */
-export interface PostedMessage {
-  id: number;
-  /** The Slack channel as configured (`#warehouse`): the outbox destination of its updates. */
-  channel: string;
-  entries: SlackEntry[];
-}
-
-/** One recorded action, as GET /api/alerts lists it. */
-export interface AlertActionView {
-  action: "ack" | "snooze" | "unack";
-  userId: string;
-  userName: string;
-  value: string | null;
-  at: string;
-}
-
-export interface NewAlertAction {
-  alertId: number;
-  action: "ack" | "snooze" | "unack";
-  userId: string;
-  userName: string;
-  value: string | null;
-  at: number;
-  actionKey: string;
-}
-
-/** Incident keys of stock alerts are `alert:<id>` (see buildAlertMessages). */
-export function alertIdOf(incidentKey: string | null): number | null {
-  const match = incidentKey ? /^alert:(\d+)$/.exec(incidentKey) : null;
-  return match ? Number(match[1]) : null;
-}
-
-/**
- * The SQL behind the Slack buttons: which alerts a Slack message shows, their acknowledgement and
- * snooze, and the log of every action. Every method is one statement; the caller's transaction
- * groups them.
- */
-export class AlertActionsRepo {
+/** AlertActionStore on SQLite: slack_messages, slack_incidents, the alerts' action columns, alert_actions, and the outbox's dedupe keys. */
+export class SqliteAlertActionStore implements AlertActionStore {
   private readonly s;
 
   constructor(db: Db) {
@@ -94,10 +48,6 @@ export class AlertActionsRepo {
     return row ? { id: row.id, channel: row.channel, entries: JSON.parse(row.entries) as SlackEntry[] } : undefined;
   }
 
-  /**
-   * Every Slack message that shows this incident (one per channel it was sent to). `seen` keeps the
-   * messages already read in this transaction: a group of 500 alerts is one message, parsed once.
-   */
   messagesOf(incidentKey: string, seen: Map<number, PostedMessage>): PostedMessage[] {
     const out: PostedMessage[] = [];
     for (const id of this.s.messageIdsOf.all(incidentKey)) {
@@ -123,7 +73,6 @@ export class AlertActionsRepo {
     }));
   }
 
-  /** Records an action: its id, or null when this action key was recorded for the alert already (a replay). */
   record(a: NewAlertAction): number | null {
     return this.s.record.get(a.alertId, a.action, a.userId, a.userName, a.value, a.at, a.actionKey)?.id ?? null;
   }
@@ -140,13 +89,11 @@ export class AlertActionsRepo {
     this.s.clear.run(now, id);
   }
 
-  /** The rules channel name that sent this alert to the Slack channel (`#warehouse`), if still known. */
   channelName(alertId: number, slackChannel: string): string | undefined {
     // ";" sorts right after ":": the range is every key that starts with "alert:<id>:".
     return this.s.channelName.get(`alert:${alertId}:`, `alert:${alertId};`, slackChannel)?.channel;
   }
 
-  /** The recorded actions of these alerts, oldest first. */
   actionsOf(alertIds: readonly number[]): Map<number, AlertActionView[]> {
     const out = new Map<number, AlertActionView[]>();
     if (alertIds.length === 0) return out;
@@ -157,4 +104,27 @@ export class AlertActionsRepo {
     }
     return out;
   }
+}
+
+/**
+ * Runs `attempt` with SQLite's busy handler off (busy_timeout 0), then puts the connection's
+ * timeout back: "busy" when the write lock is held elsewhere. For a caller on the HTTP thread,
+ * which waits for the lock between turns of the event loop instead of sleeping in SQLite.
+ */
+export function withoutBusyWait<T>(db: Db, attempt: () => T): { busy: false; value: T } | { busy: true } {
+  const previous = db.pragma("busy_timeout", { simple: true }) as number;
+  db.pragma("busy_timeout = 0");
+  try {
+    return { busy: false, value: attempt() };
+  } catch (error) {
+    if (!isBusy(error)) throw error;
+    return { busy: true };
+  } finally {
+    db.pragma(`busy_timeout = ${previous}`);
+  }
+}
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === "string" && (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED"));
 }

@@ -1,29 +1,5 @@
-import type { Db } from "../db/open-database.js";
-import type { AlertMessage } from "../outbox/outbox-types.js";
-
-/** One alert shown in a Slack message, with the incident it belongs to. */
-export interface SlackEntry {
-  incidentKey: string | null;
-  body: AlertMessage;
-}
-
-/** A Slack message stockwatch posted, and what it currently shows. */
-export interface SlackThread {
-  messageId: number;
-  channelId: string;
-  ts: string;
-  entries: SlackEntry[];
-}
-
-/**
- * SlackThreadStore remembers which Slack message (channel id + ts) shows each incident, so a
- * resolve or level change updates that message instead of posting a new one.
- */
-export interface SlackThreadStore {
-  find(incidentKey: string, channel: string): SlackThread | undefined;
-  recordPost(post: { channel: string; channelId: string; ts: string; entries: SlackEntry[]; now: number }): void;
-  updateEntries(messageId: number, entries: SlackEntry[], now: number): void;
-}
+import type { Db } from "../../db/open-database.js";
+import type { SlackEntry, SlackPost, SlackThread, SlackThreadStore } from "../../notifiers/slack-thread-store.js";
 
 /** SlackThreadStore on the slack_messages / slack_incidents tables. */
 export class SqliteSlackThreadStore implements SlackThreadStore {
@@ -49,8 +25,7 @@ export class SqliteSlackThreadStore implements SlackThreadStore {
        ON CONFLICT (incident_key, channel) DO UPDATE SET slack_message_id = excluded.slack_message_id`,
     );
     this.updateStmt = db.prepare<[string, number, number]>("UPDATE slack_messages SET entries = ?, updated_at = ? WHERE id = ?");
-    this.record = db.transaction(
-      (post: { channel: string; channelId: string; ts: string; entries: SlackEntry[]; now: number }) => {
+    this.record = db.transaction((post: SlackPost) => {
         const row = this.insertMessage.get(post.channel, post.channelId, post.ts, JSON.stringify(post.entries), post.now, post.now);
         if (!row) return;
         for (const e of post.entries) {
@@ -66,7 +41,7 @@ export class SqliteSlackThreadStore implements SlackThreadStore {
     return { messageId: row.id, channelId: row.channel_id, ts: row.ts, entries: JSON.parse(row.entries) as SlackEntry[] };
   }
 
-  recordPost(post: { channel: string; channelId: string; ts: string; entries: SlackEntry[]; now: number }): void {
+  recordPost(post: SlackPost): void {
     this.record(post);
   }
 
