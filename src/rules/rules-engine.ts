@@ -9,6 +9,7 @@ import type { ForecastSource } from "./evaluate-cover.js";
 import type { RuleEvent } from "./evaluate-event.js";
 import { applyEvents } from "./apply-events.js";
 import { RULE_LIMITS } from "./rule-defaults.js";
+import { freshRules, isNewRulesVersion, needsProductPass, nextRound, openAlertVerdict, productNeedsPass, versionUpdates } from "./reconcile-rules.js";
 import { createReminder } from "./remind-alert.js";
 import type { CompiledRules } from "./rules-types.js";
 import { addStats, createStockApplier, emptyStats, type EngineStats } from "./stock-applier.js";
@@ -81,110 +82,104 @@ interface Round {
   recheck: boolean;
 }
 
-/**
- * The rules engine applies the pure decisions (evaluate-stock, evaluate-event, alert-state) to the
- * database: alert rows change and their outbox messages are enqueued in ONE transaction, so a
- * crash leaves either both or neither. Work over every product or every open alert (a new rules
- * version, reminders) is cut into slices of at most `sliceBudgetMs` each, so the engine never holds
- * the write lock for long whatever the rules or the shop's size.
- */
-export function createRulesEngine(deps: RulesEngineDeps): RulesEngine {
-  const { db, clock, logger, getRules } = deps;
-  const repo = new SqliteAlertStore(db);
-  const applier = createStockApplier({ repo, clock, logger, enqueue: deps.enqueue, ...(deps.getForecast ? { getForecast: deps.getForecast } : {}), slackActions: deps.slackActions === true });
-  const recheckMs = deps.forecastRecheckMs ?? RULE_LIMITS.forecastRecheckMs;
-  const budgetMs = deps.sliceBudgetMs ?? WRITE_BUDGET_MS;
-  const maxItems = deps.maxSliceItems ?? 5000;
-  let lastRecheck = -Infinity;
+interface SliceDeps {
+  deps: RulesEngineDeps;
+  repo: SqliteAlertStore;
+  applier: ReturnType<typeof createStockApplier>;
+  maxItems: number;
+}
+
+/** A new rules version, applied a slice at a time: the open alerts, then every product, then the versions. */
+function createRulesPass({ deps, repo, applier, maxItems }: SliceDeps) {
+  const { clock, logger } = deps;
   /** The rules version the pass was started for (null: none yet, a pass is due). */
   let reconciled: CompiledRules | null = null;
   let pass: Pass | null = null;
-  let round: Round | null = null;
 
-  const startPass = (rules: CompiledRules) => {
+  const start = (rules: CompiledRules) => {
     reconciled = rules;
-    const applied = repo.appliedVersions();
-    const fresh = new Set(rules.rules.filter((r) => applied.get(r.name) !== r.checksum).map((r) => r.name));
-    pass = { rules, phase: "alerts", cursor: 0, fresh, expired: 0 };
+    pass = { rules, phase: "alerts", cursor: 0, fresh: freshRules(rules, repo.appliedVersions()), expired: 0 };
   };
 
-  /** Starts a pass when the rules changed, and does as much of it as one slice allows. */
-  /** Whether these rules differ from the version the last pass was started for (a new object alone is not a change). */
-  const isNew = (rules: CompiledRules) => reconciled === null || (rules !== reconciled && rules.checksum !== reconciled.checksum);
-
-  const ensureReconciled = (stats: EngineStats): CompiledRules => {
-    const rules = getRules();
-    if (isNew(rules)) {
-      startPass(rules);
-      passSlice(stats, performance.now() + budgetMs);
+  const alertsPage = (p: Pass, limit: number, now: number, stats: EngineStats): number => {
+    const page = repo.openPage(p.cursor, limit);
+    for (const alert of page) {
+      p.cursor = alert.id;
+      const verdict = openAlertVerdict(p.rules, alert);
+      if (verdict === "keep") continue;
+      repo.resolve(alert.id, now, verdict);
+      stats.expired++;
+      p.expired++;
     }
-    return rules;
+    if (page.length < limit) {
+      p.phase = needsProductPass(p.rules, p.fresh, deps.getProducts !== undefined) ? "products" : "versions";
+      p.cursor = 0;
+    }
+    return page.length;
+  };
+
+  const productsPage = (p: Pass, limit: number, now: number, stats: EngineStats): number => {
+    const page = deps.getProducts!(p.cursor, limit);
+    for (const product of page) {
+      if (!productNeedsPass(p.rules, product.code, p.fresh)) continue;
+      const cause = { event: "rules:reload", eventId: null };
+      const change: StockChange = { eshopId: product.eshopId, code: product.code, previous: product, current: product, cause, at: now };
+      applier.evaluate(p.rules, change, now, stats, (name) => p.fresh.has(name));
+    }
+    p.cursor += page.length;
+    if (page.length < limit) p.phase = "versions";
+    return page.length;
+  };
+
+  const finish = (p: Pass, now: number) => {
+    const updates = versionUpdates(p.rules, repo.appliedVersions(), p.fresh);
+    for (const { rule, checksum } of updates.set) repo.setVersion(rule, checksum, now);
+    for (const removed of updates.remove) repo.removeVersion(removed);
+    if (p.expired || p.fresh.size) logger.info({ rules: p.rules.rules.length, applied: [...p.fresh], expired: p.expired }, "rules applied");
+    pass = null;
   };
 
   /** Works on the pass until the deadline or the item limit; true when the pass is over. */
-  const passSlice = (stats: EngineStats, deadline: number): boolean => {
+  const slice = (stats: EngineStats, deadline: number): boolean => {
     const p = pass;
     if (!p) return true;
-    const { rules } = p;
     const now = clock.now();
     let items = 0;
     // At least one page per slice, so that work always moves on, however small the budget.
     const more = () => items === 0 || (items < maxItems && performance.now() < deadline);
-    while (p.phase === "alerts" && more()) {
-      const limit = Math.min(200, maxItems - items);
-      const page = repo.openPage(p.cursor, limit);
-      for (const alert of page) {
-        p.cursor = alert.id;
-        items++;
-        const rule = rules.rule(alert.rule);
-        if (rule && rule.checksum === alert.checksum && rule.kind === alert.kind) continue;
-        repo.resolve(alert.id, now, rule ? "rule-changed" : "rule-removed");
-        stats.expired++;
-        p.expired++;
-      }
-      if (page.length < limit) {
-        p.phase = deps.getProducts && rules.stockRules.some((r) => p.fresh.has(r.name)) ? "products" : "versions";
-        p.cursor = 0;
-      }
-    }
-    while (p.phase === "products" && more()) {
-      // Small pages: a product's evaluation may read its forecast.
-      const limit = Math.min(50, maxItems - items);
-      const page = deps.getProducts!(p.cursor, limit);
-      for (const product of page) {
-        items++;
-        if (!rules.stockRulesFor(product.code).some((r) => p.fresh.has(r.name))) continue;
-        const change: StockChange = {
-          eshopId: product.eshopId,
-          code: product.code,
-          previous: product,
-          current: product,
-          cause: { event: "rules:reload", eventId: null },
-          at: now,
-        };
-        applier.evaluate(rules, change, now, stats, (name) => p.fresh.has(name));
-      }
-      p.cursor += page.length;
-      if (page.length < limit) p.phase = "versions";
-    }
+    while (p.phase === "alerts" && more()) items += alertsPage(p, Math.min(200, maxItems - items), now, stats);
+    // Small pages: a product's evaluation may read its forecast.
+    while (p.phase === "products" && more()) items += productsPage(p, Math.min(50, maxItems - items), now, stats);
     if (p.phase !== "versions") return false;
-    const applied = repo.appliedVersions();
-    for (const rule of rules.rules) {
-      if (p.fresh.has(rule.name)) repo.setVersion(rule.name, rule.checksum, now);
-      applied.delete(rule.name);
-    }
-    for (const removed of applied.keys()) repo.removeVersion(removed);
-    if (p.expired || p.fresh.size) logger.info({ rules: rules.rules.length, applied: [...p.fresh], expired: p.expired }, "rules applied");
-    pass = null;
+    finish(p, now);
     return true;
   };
 
+  return {
+    start,
+    slice,
+    isNew: (rules: CompiledRules) => isNewRulesVersion(rules, reconciled),
+    pending: () => pass !== null,
+    /** Makes the next slice start a pass over the rules in force. */
+    forget: () => {
+      reconciled = null;
+    },
+  };
+}
+
+/** Rounds of reminders and forecast re-checks over the open alerts, a slice at a time. */
+function createReminderRounds({ deps, repo, applier, maxItems }: SliceDeps) {
+  const recheckMs = deps.forecastRecheckMs ?? RULE_LIMITS.forecastRecheckMs;
+  const remindOne = createReminder({ repo, applier, slackActions: deps.slackActions === true });
+  let lastRecheck = -Infinity;
+  let round: Round | null = null;
+
   /** Reminders and forecast re-checks for the open alerts after the round's cursor, until the deadline. */
-  const roundSlice = (stats: EngineStats, deadline: number): boolean => {
+  const slice = (stats: EngineStats, deadline: number): boolean => {
     const r = round;
     if (!r) return true;
-    const rules = getRules();
-    const now = clock.now();
+    const rules = deps.getRules();
+    const now = deps.clock.now();
     let items = 0;
     while (items === 0 || (items < maxItems && performance.now() < deadline)) {
       const limit = Math.min(100, maxItems - items);
@@ -202,7 +197,38 @@ export function createRulesEngine(deps: RulesEngineDeps): RulesEngine {
     return false;
   };
 
-  const remindOne = createReminder({ repo, applier, slackActions: deps.slackActions === true });
+  const schedule = () => {
+    ({ round, lastRecheck } = nextRound(round, deps.clock.now(), lastRecheck, recheckMs));
+  };
+
+  return { slice, schedule, pending: () => round !== null };
+}
+
+/**
+ * The rules engine applies the pure decisions (evaluate-stock, evaluate-event, alert-state,
+ * reconcile-rules) to the database: alert rows change and their outbox messages are enqueued in
+ * ONE transaction, so a crash leaves either both or neither. Work over every product or every open
+ * alert (a new rules version, reminders) is cut into slices of at most `sliceBudgetMs` each, so the
+ * engine never holds the write lock for long whatever the rules or the shop's size.
+ */
+export function createRulesEngine(deps: RulesEngineDeps): RulesEngine {
+  const { db, clock, getRules } = deps;
+  const repo = new SqliteAlertStore(db);
+  const applier = createStockApplier({ repo, clock, logger: deps.logger, enqueue: deps.enqueue, ...(deps.getForecast ? { getForecast: deps.getForecast } : {}), slackActions: deps.slackActions === true });
+  const budgetMs = deps.sliceBudgetMs ?? WRITE_BUDGET_MS;
+  const sliceDeps: SliceDeps = { deps, repo, applier, maxItems: deps.maxSliceItems ?? 5000 };
+  const pass = createRulesPass(sliceDeps);
+  const rounds = createReminderRounds(sliceDeps);
+
+  /** Starts a pass when the rules changed, and does as much of it as one slice allows. */
+  const ensureReconciled = (stats: EngineStats): CompiledRules => {
+    const rules = getRules();
+    if (pass.isNew(rules)) {
+      pass.start(rules);
+      pass.slice(stats, performance.now() + budgetMs);
+    }
+    return rules;
+  };
 
   const onStockChanges = writeTransaction(db, "rules:stock", (changes: readonly StockChange[]) => {
     const stats = emptyStats();
@@ -227,32 +253,22 @@ export function createRulesEngine(deps: RulesEngineDeps): RulesEngine {
   const passTx = writeTransaction(db, "rules:pass", (): EngineStats => {
     const stats = emptyStats();
     const rules = getRules();
-    if (isNew(rules)) startPass(rules);
-    passSlice(stats, performance.now() + budgetMs);
+    if (pass.isNew(rules)) pass.start(rules);
+    pass.slice(stats, performance.now() + budgetMs);
     return stats;
   });
   const roundTx = writeTransaction(db, "rules:reminders", (): EngineStats => {
     const stats = emptyStats();
-    roundSlice(stats, performance.now() + budgetMs);
+    rounds.slice(stats, performance.now() + budgetMs);
     return stats;
   });
   // Nothing to do is found out without taking the write lock.
   const slice = (): EngineStats | null => {
-    if (pass !== null || isNew(getRules())) return passTx();
-    return round !== null ? roundTx() : null;
+    if (pass.pending() || pass.isNew(getRules())) return passTx();
+    return rounds.pending() ? roundTx() : null;
   };
 
-  const schedule = (work: "tick" | "reconcile") => {
-    if (work === "reconcile") {
-      reconciled = null;
-      return;
-    }
-    const now = clock.now();
-    const recheck = now - lastRecheck >= recheckMs;
-    if (recheck) lastRecheck = now;
-    // A round still under way goes on from where it is; a re-check asked for now is kept.
-    round = round ? { ...round, recheck: round.recheck || recheck } : { cursor: 0, recheck };
-  };
+  const schedule = (work: "tick" | "reconcile") => (work === "reconcile" ? pass.forget() : rounds.schedule());
 
   const drain = (): EngineStats => {
     const total = emptyStats();
