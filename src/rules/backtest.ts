@@ -58,23 +58,28 @@ export interface BacktestInput {
   forecast?: ForecastSource;
 }
 
-/**
- * Replays history through the rules in memory, with the same pure decisions the engine uses and a
- * simulated reminder tick, and counts per rule what would have been sent. Writes and sends nothing.
- */
-export function backtest(input: BacktestInput): BacktestResult {
-  const { rules } = input;
-  const maxExamples = input.examplesPerRule ?? 3;
-  const stats = new Map<string, RuleBacktest>();
-  for (const r of rules.rules) {
-    stats.set(r.name, { rule: r.name, kind: r.kind, line: r.line, opened: 0, reminded: 0, resolved: 0, stillOpen: 0, held: 0, messages: 0, examples: [] });
-  }
-  let done = 0;
-  const tickProgress = () => {
-    if (++done % 50_000 === 0) input.progress?.(done);
-  };
+type Stats = Map<string, RuleBacktest>;
 
-  // Stock rules: open alerts per product, kept in memory.
+/** The example an opened stock alert gives: when, where, and the message's summary line. */
+function stockExample(d: StockDecision & { rule: StockRule }, at: number): BacktestExample {
+  const v = d.values;
+  const subject = { eshopId: d.eshopId, code: d.subject, name: v.name, quantity: v.quantity, minStockSupply: v.minStockSupply, level: v.level, ...(v.perStock ? { perStock: v.perStock } : {}) };
+  const cover = v.forecast ? coverNote(v.forecast) : undefined;
+  return { at, eshopId: d.eshopId, subject: d.subject, summary: summarize(d.rule, "open", subject, undefined, cover) };
+}
+
+/** Counts one stock decision of the replay (not during the warm-up). */
+function countStock(s: RuleBacktest, d: StockDecision & { rule: StockRule }, at: number, maxExamples: number): void {
+  if (d.transition === "none") return;
+  if (d.transition === "open") s.opened++;
+  if (d.transition === "remind") s.reminded++;
+  if (d.transition === "resolve") s.resolved++;
+  if (d.notify) s.messages += d.rule.notify.length;
+  if (d.transition === "open" && s.examples.length < maxExamples) s.examples.push(stockExample(d, at));
+}
+
+/** Stock rules replayed: open alerts per product kept in memory, and the reminder tick simulated. */
+function createStockReplay(rules: CompiledRules, stats: Stats, maxExamples: number, forecast: ForecastSource | undefined) {
   const open = new Map<string, OpenAlert[]>();
   const withRepeat = new Set<OpenAlert>();
   let nextId = 1;
@@ -85,7 +90,6 @@ export function backtest(input: BacktestInput): BacktestResult {
     for (const d of decisions) {
       if (d.transition === "expire" || d.rule === null) continue;
       const rule = d.rule;
-      const s = stats.get(rule.name)!;
       if (d.transition === "open") {
         const alert: OpenAlert = { id: nextId++, rule: rule.name, checksum: rule.checksum, eshopId: d.eshopId, subject: d.subject, ...d.next! };
         list = [...list, alert];
@@ -102,16 +106,7 @@ export function backtest(input: BacktestInput): BacktestResult {
           nextReminderAt = Math.min(nextReminderAt, d.previous.lastNotifiedAt + rule.repeatMs);
         }
       }
-      if (!counting || d.transition === "none") continue;
-      if (d.transition === "open") s.opened++;
-      if (d.transition === "remind") s.reminded++;
-      if (d.transition === "resolve") s.resolved++;
-      if (d.notify) s.messages += rule.notify.length;
-      if (d.transition === "open" && s.examples.length < maxExamples) {
-        const subject = { eshopId: d.eshopId, code: d.subject, name: d.values.name, quantity: d.values.quantity, minStockSupply: d.values.minStockSupply, level: d.values.level, ...(d.values.perStock ? { perStock: d.values.perStock } : {}) };
-        const cover = d.values.forecast ? coverNote(d.values.forecast) : undefined;
-        s.examples.push({ at, eshopId: d.eshopId, subject: d.subject, summary: summarize(rule, "open", subject, undefined, cover) });
-      }
+      if (counting) countStock(stats.get(rule.name)!, { ...d, rule }, at, maxExamples);
     }
     if (list.length) open.set(key, list);
     else open.delete(key);
@@ -124,73 +119,102 @@ export function backtest(input: BacktestInput): BacktestResult {
     for (const alert of withRepeat) {
       const rule = rules.rule(alert.rule) as StockRule;
       const repeat = rule.repeatMs!;
-      if (!alert.suppressed) {
-        while (alert.lastNotifiedAt + repeat <= t) {
-          const at = alert.lastNotifiedAt + repeat;
-          const { state } = nextAlertState(alert, { holds: true, withinHysteresis: false, suppressed: false }, rule, at);
-          Object.assign(alert, state);
-          const s = stats.get(rule.name)!;
-          s.reminded++;
-          s.messages += rule.notify.length;
-        }
-        nextReminderAt = Math.min(nextReminderAt, alert.lastNotifiedAt + repeat);
+      if (alert.suppressed) continue;
+      while (alert.lastNotifiedAt + repeat <= t) {
+        const at = alert.lastNotifiedAt + repeat;
+        const { state } = nextAlertState(alert, { holds: true, withinHysteresis: false, suppressed: false }, rule, at);
+        Object.assign(alert, state);
+        const s = stats.get(rule.name)!;
+        s.reminded++;
+        s.messages += rule.notify.length;
       }
+      nextReminderAt = Math.min(nextReminderAt, alert.lastNotifiedAt + repeat);
     }
   };
 
   const evaluate = (change: StockChange, counting: boolean) => {
     const key = `${change.eshopId}\u0000${change.code}`;
-    const lookup = forecastLookup(input.forecast, rules, change.eshopId, change.code, change.at);
+    const lookup = forecastLookup(forecast, rules, change.eshopId, change.code, change.at);
     const decisions = evaluateStockChange(change, rules, open.get(key) ?? [], change.at, lookup);
     if (decisions.length) apply(decisions, key, counting, change.at);
   };
 
-  for (const change of input.warmup ?? []) evaluate({ ...change, at: input.from }, false);
-  // Alerts already open at the start count their reminders from the start of the replay.
-  for (const alert of withRepeat) alert.lastNotifiedAt = input.from;
-  nextReminderAt = withRepeat.size ? input.from : Infinity;
+  return {
+    /** Product state at `from`, applied silently; alerts already open count their reminders from `from`. */
+    warmUp(changes: Iterable<StockChange>, from: number) {
+      for (const change of changes) evaluate({ ...change, at: from }, false);
+      for (const alert of withRepeat) alert.lastNotifiedAt = from;
+      nextReminderAt = withRepeat.size ? from : Infinity;
+    },
+    replay(change: StockChange) {
+      remindUntil(change.at);
+      evaluate(change, true);
+    },
+    /** Reminders up to `to`, then the alerts still open. */
+    finish(to: number) {
+      remindUntil(to);
+      for (const list of open.values()) for (const a of list) stats.get(a.rule)!.stillOpen++;
+    },
+  };
+}
 
-  let stockChanges = 0;
-  for (const change of input.stockChanges) {
-    remindUntil(change.at);
-    evaluate(change, true);
-    stockChanges++;
-    tickProgress();
-  }
-  remindUntil(input.to);
-  for (const list of open.values()) for (const a of list) stats.get(a.rule)!.stillOpen++;
-
-  // Event rules: cooldowns per rule, keyed by e-shop and subject.
+/** Event rules replayed, with cooldowns per rule keyed by e-shop and subject; returns the number of events read. */
+function replayEvents(rules: CompiledRules, stats: Stats, events: Iterable<RuleEvent>, maxExamples: number, tick: () => void): number {
   const cooldowns = new Map<EventRule, Map<string, number>>();
-  const eventStats = new Map<EventRule, RuleBacktest>();
-  for (const rule of rules.eventRules) {
-    cooldowns.set(rule, new Map());
-    eventStats.set(rule, stats.get(rule.name)!);
-  }
-  let events = 0;
-  if (rules.eventRules.length) {
-    for (const event of input.events) {
-      events++;
-      tickProgress();
-      if (rules.eventRulesFor(event.event).length === 0) continue;
-      const subjectKey = `${event.eshopId}\u0000${event.eventInstance}`;
-      const decisions = evaluateEvent(event, rules, (rule) => cooldowns.get(rule)!.get(subjectKey) ?? null, event.receivedAt);
-      for (const { rule, fire } of decisions) {
-        const s = eventStats.get(rule)!;
-        if (!fire) {
-          s.held++;
-          continue;
-        }
-        if (rule.cooldownMs !== null) cooldowns.get(rule)!.set(subjectKey, event.receivedAt);
-        s.opened++;
-        s.messages += rule.notify.length;
-        if (s.examples.length < maxExamples) {
-          const subject = { eshopId: event.eshopId, code: event.eventInstance, name: null, quantity: null, minStockSupply: null, level: null };
-          s.examples.push({ at: event.receivedAt, eshopId: event.eshopId, subject: event.eventInstance, summary: summarize(rule, "open", subject, { type: event.event, instance: event.eventInstance }) });
-        }
+  for (const rule of rules.eventRules) cooldowns.set(rule, new Map());
+  let count = 0;
+  if (!rules.eventRules.length) return 0;
+  for (const event of events) {
+    count++;
+    tick();
+    if (rules.eventRulesFor(event.event).length === 0) continue;
+    const subjectKey = `${event.eshopId}\u0000${event.eventInstance}`;
+    const decisions = evaluateEvent(event, rules, (rule) => cooldowns.get(rule)!.get(subjectKey) ?? null, event.receivedAt);
+    for (const { rule, fire } of decisions) {
+      const s = stats.get(rule.name)!;
+      if (!fire) {
+        s.held++;
+        continue;
+      }
+      if (rule.cooldownMs !== null) cooldowns.get(rule)!.set(subjectKey, event.receivedAt);
+      s.opened++;
+      s.messages += rule.notify.length;
+      if (s.examples.length < maxExamples) {
+        const subject = { eshopId: event.eshopId, code: event.eventInstance, name: null, quantity: null, minStockSupply: null, level: null };
+        s.examples.push({ at: event.receivedAt, eshopId: event.eshopId, subject: event.eventInstance, summary: summarize(rule, "open", subject, { type: event.event, instance: event.eventInstance }) });
       }
     }
   }
+  return count;
+}
+
+/**
+ * Replays history through the rules in memory, with the same pure decisions the engine uses and a
+ * simulated reminder tick, and counts per rule what would have been sent. Writes and sends nothing.
+ */
+export function backtest(input: BacktestInput): BacktestResult {
+  const { rules } = input;
+  const maxExamples = input.examplesPerRule ?? 3;
+  const stats: Stats = new Map();
+  for (const r of rules.rules) {
+    stats.set(r.name, { rule: r.name, kind: r.kind, line: r.line, opened: 0, reminded: 0, resolved: 0, stillOpen: 0, held: 0, messages: 0, examples: [] });
+  }
+  let done = 0;
+  const tickProgress = () => {
+    if (++done % 50_000 === 0) input.progress?.(done);
+  };
+
+  const stock = createStockReplay(rules, stats, maxExamples, input.forecast);
+  stock.warmUp(input.warmup ?? [], input.from);
+  let stockChanges = 0;
+  for (const change of input.stockChanges) {
+    stock.replay(change);
+    stockChanges++;
+    tickProgress();
+  }
+  stock.finish(input.to);
+
+  const events = replayEvents(rules, stats, input.events, maxExamples, tickProgress);
   input.progress?.(done);
   return { from: input.from, to: input.to, stockChanges, events, rules: [...stats.values()] };
 }

@@ -89,24 +89,10 @@ function checkRule(
   const when = rule.when;
   if (!isRecord(when)) return;
   const whenPath = [...path, "when"];
-  const isEvent = when.event !== undefined;
-
-  if (isEvent) {
-    for (const key of STOCK_CONDITIONS) {
-      if (when[key] !== undefined) {
-        const alt = key === "products" ? '; to filter event instances use "instances"' : "";
-        errors.push(at.error(whenPath, `"${key}" is a stock condition and cannot be combined with "event"${alt}; or split this into two rules`, key));
-      }
-    }
-    for (const key of STOCK_OPTIONS) {
-      if (rule[key] !== undefined) {
-        errors.push(at.error(path, `"${key}" applies to stock rules; an event rule sends one message per matching event (use "cooldown" to limit them)`, key));
-      }
-    }
-    checkEventNames(when.event, [...whenPath, "event"], at, warnings);
+  if (when.event !== undefined) {
+    checkEventRule(rule, when, path, at, errors, warnings);
     return;
   }
-
   if (when.instances !== undefined) {
     errors.push(at.error(whenPath, '"instances" filters event rules; add "event:" or, for product codes, use "products"', "instances"));
   }
@@ -120,13 +106,43 @@ function checkRule(
   if (when.stocks !== undefined && when.quantity === undefined) {
     errors.push(at.error(whenPath, '"stocks" applies the quantity condition per warehouse; add "quantity", e.g. quantity: {below: 5}', "stocks"));
   }
+  const quantity = checkQuantity(when, [...whenPath, "quantity"], at, errors);
+  checkClear(rule, when, quantity, path, at, errors);
+}
 
+/** An event rule: no stock conditions or options; event types checked against Shoptet's list. */
+function checkEventRule(rule: Record<string, unknown>, when: Record<string, unknown>, path: YamlPath, at: YamlLocator, errors: RuleError[], warnings: RuleError[]) {
+  const whenPath = [...path, "when"];
+  for (const key of STOCK_CONDITIONS) {
+    if (when[key] !== undefined) {
+      const alt = key === "products" ? '; to filter event instances use "instances"' : "";
+      errors.push(at.error(whenPath, `"${key}" is a stock condition and cannot be combined with "event"${alt}; or split this into two rules`, key));
+    }
+  }
+  for (const key of STOCK_OPTIONS) {
+    if (rule[key] !== undefined) {
+      errors.push(at.error(path, `"${key}" applies to stock rules; an event rule sends one message per matching event (use "cooldown" to limit them)`, key));
+    }
+  }
+  checkEventNames(when.event, [...whenPath, "event"], at, warnings);
+}
+
+const num = (v: unknown) => (typeof v === "number" ? v : undefined);
+
+interface QuantityBounds {
+  q: Record<string, unknown> | null;
+  below: number | undefined;
+  above: number | undefined;
+  /** below, else atOrBelow. */
+  upper: number | undefined;
+}
+
+/** `quantity`: not empty, one upper bound, and a range that can hold. */
+function checkQuantity(when: Record<string, unknown>, qPath: YamlPath, at: YamlLocator, errors: RuleError[]): QuantityBounds {
   const q = isRecord(when.quantity) ? when.quantity : null;
-  const num = (v: unknown) => (typeof v === "number" ? v : undefined);
   const below = num(q?.below);
   const atOrBelow = num(q?.atOrBelow);
   const above = num(q?.above);
-  const qPath = [...whenPath, "quantity"];
   if (q && below === undefined && atOrBelow === undefined && above === undefined && Object.keys(q).length === 0) {
     errors.push(at.error(qPath, "empty; write one of below, atOrBelow, above, e.g. {below: 20}"));
   }
@@ -137,7 +153,11 @@ function checkRule(
   if (above !== undefined && upper !== undefined && above >= upper) {
     errors.push(at.error(qPath, `never true: above (${above}) must be less than ${below !== undefined ? "below" : "atOrBelow"} (${upper})`, "above"));
   }
+  return { q, below, above, upper };
+}
 
+/** `clearAbove` / `clearBelow` (hysteresis): on the side the rule watches, and beyond its threshold. */
+function checkClear(rule: Record<string, unknown>, when: Record<string, unknown>, { q, above, upper }: QuantityBounds, path: YamlPath, at: YamlLocator, errors: RuleError[]) {
   const level = when.level;
   const coverOnly = when.daysOfCover !== undefined && level === undefined && q === null;
   const lowSide = level === "soldOut" || level === "low" || upper !== undefined;

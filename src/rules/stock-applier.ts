@@ -74,40 +74,9 @@ export function createStockApplier(deps: {
 
   const apply = (rules: CompiledRules, decisions: readonly StockDecision[], now: number, stats: EngineStats) => {
     for (const d of decisions) {
+      const alertId = writeDecision(repo, rules, d, now, stats);
       const rule = d.rule;
-      if (d.transition === "expire" || rule === null) {
-        if (d.previous) repo.resolve(d.previous.id, now, rules.rule(d.ruleName) ? "rule-changed" : "rule-removed");
-        stats.expired++;
-        continue;
-      }
-      let alertId: number;
-      if (d.transition === "open") {
-        alertId = repo.openStock({
-          rule: rule.name,
-          checksum: rule.checksum,
-          eshopId: d.eshopId,
-          subject: d.subject,
-          severity: rule.severity,
-          state: d.next!,
-          values: d.values,
-          now,
-        });
-        stats.opened++;
-      } else {
-        alertId = d.previous!.id;
-        if (d.transition === "resolve") {
-          repo.resolve(alertId, now, "condition", d.values);
-          stats.resolved++;
-        } else if (d.transition === "remind" && remindersHeld(d.previous!, now)) {
-          // Acknowledged or snoozed in Slack: no reminder, and the repeat still counts from the last one sent.
-          const { lastNotifiedAt, reminders } = d.previous!;
-          repo.update(alertId, { ...d.next!, lastNotifiedAt, reminders }, d.values, now);
-          continue;
-        } else {
-          repo.update(alertId, d.next!, d.values, now);
-          if (d.transition === "remind") stats.reminded++;
-        }
-      }
+      if (alertId === null || rule === null || d.transition === "expire") continue;
       if (d.transition !== "none") logger.debug({ rule: rule.name, subject: d.subject, transition: d.transition, alertId }, "alert");
       if (d.notify && d.transition !== "none") {
         send(
@@ -117,7 +86,7 @@ export function createStockApplier(deps: {
             transition: d.transition,
             alertId,
             reminder: d.next?.reminders ?? 0,
-            subject: subject(d.eshopId, d.subject, d.values, rules.timezone, now),
+            subject: alertSubject(d.eshopId, d.subject, d.values, rules.timezone, now),
             ...(d.values.forecast ? { cover: coverNote(d.values.forecast) } : {}),
             now: clock.now(),
             slackActions: deps.slackActions === true,
@@ -129,20 +98,6 @@ export function createStockApplier(deps: {
     }
   };
 
-  const subject = (eshopId: number, code: string, v: StockAlertValues, timeZone: string, now: number): AlertSubject => {
-    const out: AlertSubject = {
-      eshopId,
-      code,
-      name: v.name,
-      quantity: v.quantity,
-      minStockSupply: v.minStockSupply,
-      level: v.level,
-    };
-    if (v.perStock) out.perStock = v.perStock;
-    if (v.forecast) out.details = forecastDetails(v.forecast, v.quantity, timeZone, now);
-    return out;
-  };
-
   return {
     evaluate(rules, change, now, stats, only) {
       const lookup = lookupFor(rules, change.eshopId, change.code, now);
@@ -151,19 +106,62 @@ export function createStockApplier(deps: {
     },
     apply,
     send,
-    subject,
-    unchanged(eshopId, code, last) {
-      const snapshot: ProductSnapshot = {
-        eshopId,
-        code,
-        name: last.name,
-        quantity: last.quantity,
-        minStockSupply: last.minStockSupply,
-        level: last.level,
-        perStock: last.perStock ?? {},
-      };
-      // Nothing about the stock changed: keep the cause and time of the last change in the alert's values.
-      return { eshopId, code, previous: snapshot, current: snapshot, cause: { event: last.cause, eventId: null }, at: last.changedAt };
-    },
+    subject: alertSubject,
+    unchanged: unchangedChange,
   };
+}
+
+/**
+ * Writes one stock decision to the alert rows and counts it; returns the alert's id when its
+ * messages (if any) are to be sent, null when there is nothing to send (expired, or a reminder held
+ * back because the alert was acknowledged or snoozed in Slack).
+ */
+function writeDecision(repo: AlertStore, rules: CompiledRules, d: StockDecision, now: number, stats: EngineStats): number | null {
+  const rule = d.rule;
+  if (d.transition === "expire" || rule === null) {
+    if (d.previous) repo.resolve(d.previous.id, now, rules.rule(d.ruleName) ? "rule-changed" : "rule-removed");
+    stats.expired++;
+    return null;
+  }
+  if (d.transition === "open") {
+    stats.opened++;
+    const alert = { rule: rule.name, checksum: rule.checksum, eshopId: d.eshopId, subject: d.subject, severity: rule.severity };
+    return repo.openStock({ ...alert, state: d.next!, values: d.values, now });
+  }
+  const alertId = d.previous!.id;
+  if (d.transition === "resolve") {
+    repo.resolve(alertId, now, "condition", d.values);
+    stats.resolved++;
+  } else if (d.transition === "remind" && remindersHeld(d.previous!, now)) {
+    // Acknowledged or snoozed in Slack: no reminder, and the repeat still counts from the last one sent.
+    const { lastNotifiedAt, reminders } = d.previous!;
+    repo.update(alertId, { ...d.next!, lastNotifiedAt, reminders }, d.values, now);
+    return null;
+  } else {
+    repo.update(alertId, d.next!, d.values, now);
+    if (d.transition === "remind") stats.reminded++;
+  }
+  return alertId;
+}
+
+/** The alert's subject as messages show it: the product, its stock, and its forecast when there is one. */
+export function alertSubject(eshopId: number, code: string, v: StockAlertValues, timeZone: string, now: number): AlertSubject {
+  const out: AlertSubject = { eshopId, code, name: v.name, quantity: v.quantity, minStockSupply: v.minStockSupply, level: v.level };
+  if (v.perStock) out.perStock = v.perStock;
+  if (v.forecast) out.details = forecastDetails(v.forecast, v.quantity, timeZone, now);
+  return out;
+}
+
+/** A change that says "nothing moved": the product as its alert last saw it, with the cause and time of its last change. */
+export function unchangedChange(eshopId: number, code: string, last: StockAlertValues): StockChange {
+  const snapshot: ProductSnapshot = {
+    eshopId,
+    code,
+    name: last.name,
+    quantity: last.quantity,
+    minStockSupply: last.minStockSupply,
+    level: last.level,
+    perStock: last.perStock ?? {},
+  };
+  return { eshopId, code, previous: snapshot, current: snapshot, cause: { event: last.cause, eventId: null }, at: last.changedAt };
 }
