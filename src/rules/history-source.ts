@@ -1,6 +1,8 @@
 import type { Db } from "../db/open-database.js";
+import { SqliteHistoryStore } from "../store/sqlite/history-store.js";
 import { levelOf, type Level, type ProductSnapshot, type StockChange } from "../stock/stock-types.js";
 import type { RuleEvent } from "./evaluate-event.js";
+import type { HistoryStore, LevelChangeRow, MovementRow } from "./history-store.js";
 
 /**
  * Reads stored history for `rules test`, as the rules engine saw it live: events from `events`,
@@ -10,25 +12,11 @@ import type { RuleEvent } from "./evaluate-event.js";
  * Tables that do not exist yet are read as empty.
  */
 export function storedEvents(db: Db, from: number, to: number): Iterable<RuleEvent> {
-  if (!hasTable(db, "events")) return [];
-  const stmt = db
-    .prepare<[number, number], unknown[]>(
-      `SELECT id, eshop_id, event, event_instance, received_at FROM events
-        WHERE received_at >= ? AND received_at <= ? ORDER BY received_at, id`,
-    )
-    .raw(true);
-  return mapIter(stmt.iterate(from, to), (r) => ({
-    id: r[0] as number,
-    eshopId: r[1] as number,
-    event: r[2] as string,
-    eventInstance: r[3] as string,
-    receivedAt: r[4] as number,
-  }));
+  return new SqliteHistoryStore(db).events(from, to);
 }
 
 export function countStoredEvents(db: Db, from: number, to: number): number {
-  if (!hasTable(db, "events")) return 0;
-  return (db.prepare("SELECT count(*) AS n FROM events WHERE received_at >= ? AND received_at <= ?").get(from, to) as { n: number }).n;
+  return new SqliteHistoryStore(db).countEvents(from, to);
 }
 
 interface Product {
@@ -49,12 +37,14 @@ export interface StockHistory {
 }
 
 export function storedStockHistory(db: Db, from: number, to: number): StockHistory {
+  return stockHistoryFrom(new SqliteHistoryStore(db), from, to);
+}
+
+/** The products' state at `from` and their changes up to `to`, rebuilt from the store's history. */
+export function stockHistoryFrom(store: HistoryStore, from: number, to: number): StockHistory {
   const products = new Map<string, Product>();
   const meta = new Map<string, { name: string | null; min: number | null }>();
-  if (hasTable(db, "stock_products")) {
-    const rows = db.prepare("SELECT eshop_id, code, name, min_milli FROM stock_products").raw(true).iterate() as Iterable<unknown[]>;
-    for (const r of rows) meta.set(key(r[0] as number, r[1] as string), { name: r[2] as string | null, min: r[3] as number | null });
-  }
+  for (const r of store.productMeta()) meta.set(key(r[0], r[1]), { name: r[2], min: r[3] });
   const product = (eshopId: number, code: string): Product => {
     const k = key(eshopId, code);
     let p = products.get(k);
@@ -65,77 +55,22 @@ export function storedStockHistory(db: Db, from: number, to: number): StockHisto
     }
     return p;
   };
-  const hasMovements = hasTable(db, "stock_movements");
-  const hasLevels = hasTable(db, "stock_level_changes");
-
-  // State at `from`: the last amount per warehouse and the last total or level before it.
-  const lastTotal = new Map<string, { at: number; milli: number; level: Level | null }>();
-  if (hasMovements) {
-    const rows = db
-      .prepare(
-        `SELECT eshop_id, code, stock_id, actual_amount_milli, sum_amount_milli, max(change_time) FROM stock_movements
-          WHERE change_time < ? GROUP BY eshop_id, code, stock_id`,
-      )
-      .raw(true)
-      .iterate(from) as Iterable<unknown[]>;
-    for (const r of rows) {
-      const p = product(r[0] as number, r[1] as string);
-      if (r[3] !== null) p.perStock[String(r[2])] = r[3] as number;
-      const prior = lastTotal.get(key(p.eshopId, p.code));
-      if (r[4] !== null && (!prior || prior.at <= (r[5] as number))) {
-        lastTotal.set(key(p.eshopId, p.code), { at: r[5] as number, milli: r[4] as number, level: null });
-      }
-    }
-  }
-  if (hasLevels) {
-    const rows = db
-      .prepare(`SELECT eshop_id, code, quantity_milli, to_level, max(at) FROM stock_level_changes WHERE at < ? GROUP BY eshop_id, code`)
-      .raw(true)
-      .iterate(from) as Iterable<unknown[]>;
-    for (const r of rows) {
-      const p = product(r[0] as number, r[1] as string);
-      const prior = lastTotal.get(key(p.eshopId, p.code));
-      if (!prior || prior.at <= (r[4] as number)) {
-        lastTotal.set(key(p.eshopId, p.code), { at: r[4] as number, milli: r[2] as number, level: r[3] as Level });
-      }
-    }
-  }
-  const warmup: StockChange[] = [];
-  for (const p of products.values()) {
-    const t = lastTotal.get(key(p.eshopId, p.code));
-    p.totalMilli = t?.milli ?? sum(p.perStock);
-    warmup.push(step(p, t?.level ?? null, "rules:test", null, from));
-  }
-
-  const movements: Iterable<unknown[]> = hasMovements
-    ? (db
-        .prepare(
-          `SELECT change_time, eshop_id, code, stock_id, actual_amount_milli, sum_amount_milli FROM stock_movements
-            WHERE change_time >= ? AND change_time <= ? ORDER BY change_time, eshop_id, stock_id, movement_id`,
-        )
-        .raw(true)
-        .iterate(from, to) as Iterable<unknown[]>)
-    : [];
-  const levels: Iterable<unknown[]> = hasLevels
-    ? (db
-        .prepare(
-          `SELECT at, eshop_id, code, quantity_milli, to_level, cause_event, cause_event_id FROM stock_level_changes
-            WHERE at >= ? AND at <= ? ORDER BY at, id`,
-        )
-        .raw(true)
-        .iterate(from, to) as Iterable<unknown[]>)
-    : [];
+  const warmup = warmupAt(store, from, products, product);
+  const movements = store.movements(from, to);
+  const levels = store.levelChanges(from, to);
 
   function* changes(): Generator<StockChange> {
-    for (const [source, r] of mergeByTime(movements, levels)) {
-      const p = product(r[1] as number, r[2] as string);
+    for (const [source, r] of mergeByTime<MovementRow, LevelChangeRow>(movements, levels)) {
+      const p = product(r[1], r[2]);
       if (source === 0) {
-        if (r[4] !== null) p.perStock[String(r[3])] = r[4] as number;
-        p.totalMilli = (r[5] as number | null) ?? sum(p.perStock);
-        yield step(p, null, "stock:movement", null, r[0] as number);
+        const m = r as MovementRow;
+        if (m[4] !== null) p.perStock[String(m[3])] = m[4];
+        p.totalMilli = m[5] ?? sum(p.perStock);
+        yield step(p, null, "stock:movement", null, m[0]);
       } else {
-        p.totalMilli = r[3] as number;
-        yield step(p, r[4] as Level, r[5] as string, r[6] as number | null, r[0] as number);
+        const l = r as LevelChangeRow;
+        p.totalMilli = l[3];
+        yield step(p, l[4], l[5], l[6], l[0]);
       }
     }
   }
@@ -162,8 +97,43 @@ function step(p: Product, level: Level | null, cause: string, eventId: number | 
   return change;
 }
 
+/**
+ * Each product's state at `from` (the last amount per warehouse and the last total or level
+ * before it), as the silent changes evaluated before the replay.
+ */
+function warmupAt(
+  store: HistoryStore,
+  from: number,
+  products: Map<string, Product>,
+  product: (eshopId: number, code: string) => Product,
+): StockChange[] {
+  const lastTotal = new Map<string, { at: number; milli: number; level: Level | null }>();
+  for (const r of store.lastMovementsBefore(from)) {
+    const p = product(r[0], r[1]);
+    if (r[3] !== null) p.perStock[String(r[2])] = r[3];
+    const prior = lastTotal.get(key(p.eshopId, p.code));
+    if (r[4] !== null && (!prior || prior.at <= r[5])) {
+      lastTotal.set(key(p.eshopId, p.code), { at: r[5], milli: r[4], level: null });
+    }
+  }
+  for (const r of store.lastLevelsBefore(from)) {
+    const p = product(r[0], r[1]);
+    const prior = lastTotal.get(key(p.eshopId, p.code));
+    if (!prior || prior.at <= r[4]) {
+      lastTotal.set(key(p.eshopId, p.code), { at: r[4], milli: r[2], level: r[3] });
+    }
+  }
+  const warmup: StockChange[] = [];
+  for (const p of products.values()) {
+    const t = lastTotal.get(key(p.eshopId, p.code));
+    p.totalMilli = t?.milli ?? sum(p.perStock);
+    warmup.push(step(p, t?.level ?? null, "rules:test", null, from));
+  }
+  return warmup;
+}
+
 /** Merges two time-ordered row streams (time in column 0); ties go to the first stream. */
-function* mergeByTime(a: Iterable<unknown[]>, b: Iterable<unknown[]>): Generator<[0 | 1, unknown[]]> {
+function* mergeByTime<A extends unknown[], B extends unknown[]>(a: Iterable<A>, b: Iterable<B>): Generator<[0 | 1, A | B]> {
   const ia = a[Symbol.iterator]();
   const ib = b[Symbol.iterator]();
   let ra = ia.next();
@@ -177,14 +147,6 @@ function* mergeByTime(a: Iterable<unknown[]>, b: Iterable<unknown[]>): Generator
       rb = ib.next();
     }
   }
-}
-
-function* mapIter<A, B>(it: Iterable<A>, f: (a: A) => B): Generator<B> {
-  for (const a of it) yield f(a);
-}
-
-function hasTable(db: Db, name: string): boolean {
-  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
 }
 
 function key(eshopId: number, code: string): string {
