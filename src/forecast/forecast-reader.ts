@@ -1,7 +1,7 @@
 import type { Db } from "../db/open-database.js";
 import { SqliteForecastStore } from "../store/sqlite/forecast-store.js";
 import { daysOfCover, runOutAt } from "./cover.js";
-import type { ForecastProductRow as ProductRow, ForecastStore } from "./forecast-store.js";
+import type { BlockSalesRow, ForecastProductRow as ProductRow, ForecastStore } from "./forecast-store.js";
 import {
   DAY_MS,
   SALE_SOURCES,
@@ -105,24 +105,11 @@ export function forecastReaderOver(store: ForecastStore): ForecastReader {
       return;
     }
     const blocks = velocityBlocks(now, settings.windowDays);
-    const windowStart = blocks[0]!.firstDay * DAY_MS;
     for (const p of store.blockSales(settings.salesBy, blocks, now)) {
       if (include && !include(p.eshop_id, p.code)) continue;
       const below = coverBelow(p.eshop_id, p.code);
       if (below === null) continue;
-      const sold = blocks.map((_, i) => (p[`b${i}`] ?? 0) / 1000);
-      // The exact test is the forecast's own (below); these skip only clear cases, with a hair of margin for rounding.
-      if (sold.reduce((a, b) => a + b, 0) < settings.minSales - 1e-9) continue;
-      // Watched and never sold out in the window (not at its start, no change to or from sold out in
-      // it): every part is fully sellable, so the part sums give the velocity itself (as
-      // estimateVelocity computes it). Otherwise they only bound it.
-      const levelAtStart = p.level_before ?? p.level;
-      const clean = levelAtStart !== "soldOut" && p.sold_out_in_window === 0 && (p.first_seen === null || p.first_seen <= windowStart);
-      const fastest = clean
-        ? (estimateVelocity({ now, windowDays: settings.windowDays, sales: blocks.map((b, i) => ({ day: b.firstDay, sold: sold[i]! })), soldOut: [], observedFrom: null })
-            .velocityPerDay ?? 0)
-        : velocityCeiling(blocks, sold);
-      if (p.quantity_milli / 1000 >= fastest * below * (1 + 1e-9)) continue;
+      if (!mayBeBelow(p, blocks, settings, now, below)) continue;
       yield toForecast(p.eshop_id, p.code, p, settings, now);
     }
   }
@@ -139,6 +126,33 @@ export function forecastReaderOver(store: ForecastStore): ForecastReader {
     forecastAll: (settings, now, include) => [...forecastEach(settings, now, include ? { include } : {})],
     forecastEach,
   };
+}
+
+/**
+ * Whether a product may have fewer than `below` days of cover, from its sales per part of the
+ * window alone (false only in clear cases: the exact test is the forecast's own).
+ */
+export function mayBeBelow(
+  p: BlockSalesRow,
+  blocks: readonly { firstDay: number; days: number }[],
+  settings: ForecastSettings,
+  now: number,
+  below: number,
+): boolean {
+  const windowStart = blocks[0]!.firstDay * DAY_MS;
+  const sold = blocks.map((_, i) => (p[`b${i}`] ?? 0) / 1000);
+  // These skip only clear cases, with a hair of margin for rounding.
+  if (sold.reduce((a, b) => a + b, 0) < settings.minSales - 1e-9) return false;
+  // Watched and never sold out in the window (not at its start, no change to or from sold out in
+  // it): every part is fully sellable, so the part sums give the velocity itself (as
+  // estimateVelocity computes it). Otherwise they only bound it.
+  const levelAtStart = p.level_before ?? p.level;
+  const clean = levelAtStart !== "soldOut" && p.sold_out_in_window === 0 && (p.first_seen === null || p.first_seen <= windowStart);
+  const fastest = clean
+    ? (estimateVelocity({ now, windowDays: settings.windowDays, sales: blocks.map((b, i) => ({ day: b.firstDay, sold: sold[i]! })), soldOut: [], observedFrom: null })
+        .velocityPerDay ?? 0)
+    : velocityCeiling(blocks, sold);
+  return p.quantity_milli / 1000 < fastest * below * (1 + 1e-9);
 }
 
 /**

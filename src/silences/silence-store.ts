@@ -1,14 +1,7 @@
 import type { Silence } from "./silence-match.js";
 
-export interface NewSilence {
-  products: readonly string[];
-  rule: string | null;
-  eshopId: number | null;
-  reason: string;
-  createdBy: string;
-  createdAt: number;
-  endsAt: number;
-}
+/** A silence to add: every field but the id and the expiry (a new silence runs its course). */
+export type NewSilence = Omit<Silence, "id" | "expiredAt">;
 
 /** An open alert whose open message a silence held back. */
 export interface PendingAlert {

@@ -3,7 +3,7 @@ import { writeTransaction } from "../db/write-transaction.js";
 import type { AlertMessage, NewOutboxMessage } from "../outbox/outbox-types.js";
 import type { Clock } from "../shared/clock.js";
 import { SqliteAlertActionStore, withoutBusyWait } from "../store/sqlite/alert-action-store.js";
-import { alertIdOf, type ActionableAlert, type AlertActionStore } from "./alert-action-store.js";
+import { alertIdOf, type ActionableAlert, type AlertActionStore, type PostedMessage } from "./alert-action-store.js";
 import type { SlackAction } from "./interaction-payload.js";
 
 /** What the route answers Slack: an ephemeral text only the clicking user sees. */
@@ -99,28 +99,7 @@ export function createAlertActions(deps: AlertActionsDeps): (action: SlackAction
         acknowledged = null;
         snoozed = null;
       }
-      const incidentKey = `alert:${alert.id}`;
-      for (const shown of repo.messagesOf(incidentKey, seen)) {
-        const entry = shown.entries.find((e) => e.incidentKey === incidentKey);
-        if (!entry || entry.body.kind !== "alert") continue;
-        const body: AlertMessage = { ...entry.body, transition: "update", acknowledged, snoozedUntil: snoozed };
-        // The rules channel's name, for the deliveries list; one look-up per Slack channel.
-        let name = channelNames.get(shown.channel);
-        if (name === undefined) {
-          name = repo.channelName(alert.id, shown.channel) ?? shown.channel;
-          channelNames.set(shown.channel, name);
-        }
-        enqueue({
-          dedupeKey: `alert:${alert.id}:action-${recorded}:${name}`,
-          channel: name,
-          destination: { type: "slack", channel: shown.channel },
-          body,
-          notBefore: now,
-          // The alerts of one click go out together: one chat.update per Slack message.
-          groupKey: `slack-action:${actionKey}`,
-          incidentKey,
-        });
-      }
+      enqueueUpdates({ repo, enqueue, seen, channelNames }, alert.id, { acknowledged, snoozedUntil: snoozed }, { actionKey, recorded, now });
     }
     if (changed.length === 0) return { status: "replay", text: "Already done: this click was handled before, nothing changed.", changed };
     return { status: "done", text: confirmation(action, changed.length, snoozedUntil), changed };
@@ -138,4 +117,38 @@ export function createAlertActions(deps: AlertActionsDeps): (action: SlackAction
       await new Promise((resolve) => (attempt < 8 ? setImmediate(resolve) : setTimeout(resolve, 2)));
     }
   };
+}
+
+/**
+ * An outbox `update` for every Slack message that shows the alert, re-rendered with its
+ * acknowledgement and snooze; the rules channel's name is looked up once per Slack channel.
+ */
+function enqueueUpdates(
+  ctx: { repo: AlertActionStore; enqueue: (message: NewOutboxMessage) => void; seen: Map<number, PostedMessage>; channelNames: Map<string, string> },
+  alertId: number,
+  shownAs: Pick<AlertMessage, "acknowledged" | "snoozedUntil">,
+  click: { actionKey: string; recorded: number; now: number },
+): void {
+  const incidentKey = `alert:${alertId}`;
+  for (const shown of ctx.repo.messagesOf(incidentKey, ctx.seen)) {
+    const entry = shown.entries.find((e) => e.incidentKey === incidentKey);
+    if (!entry || entry.body.kind !== "alert") continue;
+    const body: AlertMessage = { ...entry.body, transition: "update", ...shownAs };
+    // The rules channel's name, for the deliveries list; one look-up per Slack channel.
+    let name = ctx.channelNames.get(shown.channel);
+    if (name === undefined) {
+      name = ctx.repo.channelName(alertId, shown.channel) ?? shown.channel;
+      ctx.channelNames.set(shown.channel, name);
+    }
+    ctx.enqueue({
+      dedupeKey: `alert:${alertId}:action-${click.recorded}:${name}`,
+      channel: name,
+      destination: { type: "slack", channel: shown.channel },
+      body,
+      notBefore: click.now,
+      // The alerts of one click go out together: one chat.update per Slack message.
+      groupKey: `slack-action:${click.actionKey}`,
+      incidentKey,
+    });
+  }
 }
