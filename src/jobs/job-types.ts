@@ -29,40 +29,6 @@ export interface Job {
   updatedAt: number;
 }
 
-export interface JobRow {
-  id: number;
-  kind: string;
-  eshop_id: number;
-  subject: string;
-  event_id: number | null;
-  status: string;
-  attempts: number;
-  coalesced: number;
-  run_at: number;
-  locked_until: number | null;
-  last_error: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-export function jobFromRow(r: JobRow): Job {
-  return {
-    id: r.id,
-    kind: r.kind as JobKind,
-    eshopId: r.eshop_id,
-    subject: r.subject,
-    eventId: r.event_id,
-    status: r.status as JobStatus,
-    attempts: r.attempts,
-    coalesced: r.coalesced,
-    runAt: r.run_at,
-    lockedUntil: r.locked_until,
-    lastError: r.last_error,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}
-
 /** The key that may have only one job running at a time. */
 export function subjectKey(job: Pick<Job, "kind" | "eshopId" | "subject">): string {
   return `${job.kind}\u0000${job.eshopId}\u0000${job.subject}`;

@@ -1,6 +1,8 @@
 import type { Db } from "../db/open-database.js";
+import { DELIVERY_RETRY } from "../retry/retry-policy.js";
 import type { Clock } from "../shared/clock.js";
-import { OutboxRepo, type EnqueueResult, type ListQuery, type RetryOutcome } from "./outbox-repo.js";
+import { createSqliteOutboxStore } from "../store/sqlite/outbox-store.js";
+import type { EnqueueResult, ListQuery, RetryOutcome } from "./outbox-store.js";
 import type { DeliveryStatus, DeliveryView, NewOutboxMessage } from "./outbox-types.js";
 
 /** Outbox is what producers and operators use: enqueue inside a transaction, list, retry. */
@@ -28,10 +30,10 @@ export interface OutboxOptions {
 }
 
 export function createOutbox(db: Db, clock: Clock, options: OutboxOptions = {}): Outbox {
-  const repo = new OutboxRepo(db);
+  const repo = createSqliteOutboxStore(db);
   return {
     enqueue(msg) {
-      const result = repo.enqueue(msg, clock.now());
+      const result = repo.enqueue(msg, clock.now(), DELIVERY_RETRY.maxAttempts);
       if (!result.duplicate) options.onEnqueued?.();
       return result;
     },

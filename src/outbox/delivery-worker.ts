@@ -5,8 +5,10 @@ import type { Clock } from "../shared/clock.js";
 import { coerceError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import { redactSecrets } from "../shared/redact.js";
-import { OutboxRepo, type Claim } from "./outbox-repo.js";
-import { DELIVERY_RETRY, nextAttemptAt, type RetryPolicy } from "./retry-policy.js";
+import { DELIVERY_RETRY, type RetryPolicy } from "../retry/retry-policy.js";
+import { createSqliteOutboxStore } from "../store/sqlite/outbox-store.js";
+import { deliveryOutcome, deliveryRowAnswer, type DeliveryOutcome } from "./delivery-outcome.js";
+import type { Claim } from "./outbox-store.js";
 
 /** What the worker reports after each send, for metrics and tests (`delivery:sent`, …). */
 export type DeliveryEvent =
@@ -57,6 +59,7 @@ export interface DeliveryWorker {
 export const DEFAULT_PACING_MS: Record<Transport, number> = { slack: 1000, email: 0 };
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const LEASE_LOST = "the worker stopped while sending (its lease expired); sending again";
 
 /**
  * The delivery worker claims due outbox rows under a lease, one send at a time per lane (per
@@ -74,7 +77,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
   const pollMs = deps.pollMs ?? 5_000;
   const random = deps.random ?? Math.random;
   const sleep = deps.sleep ?? realSleep;
-  const repo = new OutboxRepo(deps.db, policy);
+  const repo = createSqliteOutboxStore(deps.db);
   const secrets = [...deps.secrets];
 
   const laneFreeAt = new Map<string, number>();
@@ -128,7 +131,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     };
     try {
       // One transaction (one fsync) for the whole pass instead of one per claim.
-      const claims = deps.db.transaction(() => claimPass(now)).immediate();
+      const claims = repo.atomically(() => claimPass(now));
       // Sends start after the claims are committed.
       for (const claim of claims) {
         started++;
@@ -149,7 +152,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     return { started, blockedUntil, wakeAt };
 
     function claimPass(now: number): Claim[] {
-      repo.recoverExpiredLeases(now, [...inFlightIds]);
+      recoverExpiredLeases(now, [...inFlightIds]);
       markUnconfigured(now);
       const claims: Claim[] = [];
       const lanes = new Set(inFlight.keys());
@@ -176,6 +179,12 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     }
   }
 
+  /** Rows whose sender died mid-send are due again at once, or dead when out of attempts. */
+  function recoverExpiredLeases(now: number, mine: readonly number[]): number {
+    const handBack = { retryable: true, backoff: false };
+    return repo.recoverExpiredLeases(now, mine, (row) => deliveryRowAnswer(policy, row, handBack, LEASE_LOST, now, random));
+  }
+
   async function deliver(claim: Claim): Promise<void> {
     const { leader, rows } = claim;
     const transport = leader.transport;
@@ -195,55 +204,50 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       result = { ok: false, retryable: true, reason: "notifier_error", error: coerceError(error).message };
     }
     const finished = clock.now();
+    const error = result.ok ? "" : redact(result.error);
+    const outcome = deliveryOutcome({ result, rows, policy, now: finished, pacingMs: pacing[transport], pauseMs, error, random });
     // Paced from the end of a send, so the receiver never sees two within the gap.
-    let free = finished + pacing[transport];
-    if (!result.ok && result.retryAfterMs) free = Math.max(free, finished + result.retryAfterMs);
-    laneFreeAt.set(leader.lane, free);
+    laneFreeAt.set(leader.lane, outcome.laneFreeAt);
     try {
-      record(claim, result, finished);
+      record(claim, result, outcome, finished);
     } catch (error) {
       // The send happened but is not recorded: the lease runs out and it is sent again (one duplicate).
       storageFailed(error, "recording a delivery");
     }
   }
 
-  function record(claim: Claim, result: DeliveryResult, now: number): void {
+  function record(claim: Claim, result: DeliveryResult, outcome: DeliveryOutcome, now: number): void {
     const { leader, rows } = claim;
     const ids = rows.map((r) => r.id);
     const base = { ids, channel: leader.channel, transport: leader.transport };
     const ctx = { outboxId: leader.id, merged: ids.length, channel: leader.channel, transport: leader.transport };
-    if (result.ok) {
-      repo.markSent(ids, now, result.ref ?? null);
+    if (result.ok || outcome.kind === "sent") {
+      const ref = result.ok ? (result.ref ?? null) : null;
+      repo.markSent(ids, now, ref);
       if (pausedUntil.delete(leader.transport)) log.info({ transport: leader.transport }, "sending works again; channel resumed");
       log.info({ ...ctx, attempt: leader.attempts }, "delivered");
-      emit({ type: "delivery:sent", ...base, ref: result.ref ?? null });
+      emit({ type: "delivery:sent", ...base, ref });
       return;
     }
     const error = redact(result.error);
     const reason = redact(result.reason);
-    if (result.pauseChannel) {
-      const until = now + pauseMs;
+    if (outcome.kind === "paused") {
       const wasPaused = pausedUntil.has(leader.transport);
-      pausedUntil.set(leader.transport, until);
-      repo.markFailed(ids, now, { nextAttemptAt: until, error, permanent: false, countAttempt: false });
+      pausedUntil.set(leader.transport, outcome.until);
+      repo.markFailed(outcome.answers, now, false);
       if (!wasPaused) {
         log.error(
           { ...ctx, pausedForMs: pauseMs, reason },
           `${error}; ${leader.transport} deliveries are paused and tried again every ${Math.round(pauseMs / 1000)} s`,
         );
       }
-      emit({ type: "delivery:failed", ...base, error, retryAt: until });
+      emit({ type: "delivery:failed", ...base, error, retryAt: outcome.until });
       return;
     }
-    const retryAt = nextAttemptAt(leader.attempts, now, random(), policy, result.retryAfterMs);
-    const outcome = repo.markFailed(ids, now, {
-      nextAttemptAt: retryAt,
-      error,
-      permanent: !result.retryable,
-      countAttempt: true,
-    });
-    const dead = outcome.filter((o) => o.status === "dead").map((o) => o.id);
-    const retrying = outcome.filter((o) => o.status !== "dead").map((o) => o.id);
+    const { retryAt, answers } = outcome;
+    repo.markFailed(answers, now, true);
+    const dead = answers.filter((a) => "dead" in a).map((a) => a.id);
+    const retrying = answers.filter((a) => !("dead" in a)).map((a) => a.id);
     if (dead.length) {
       log.error({ ...ctx, dead, attempt: leader.attempts, reason, err: error }, "delivery is dead: see `stockwatch deliveries list --status dead`");
       emit({ type: "delivery:dead", ...base, ids: dead, error });
@@ -294,7 +298,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
       // is the only sender on its database, so every row still "sending" at start is abandoned.
       if (deps.recoverOnStart !== false) {
         try {
-          repo.recoverExpiredLeases(Number.MAX_SAFE_INTEGER);
+          recoverExpiredLeases(Number.MAX_SAFE_INTEGER, []);
         } catch (error) {
           deps.logger.error({ err: (error as Error).message }, "could not recover deliveries left sending");
         }

@@ -2,11 +2,12 @@ import type { Db } from "../db/open-database.js";
 import { JobQueue } from "../jobs/job-queue.js";
 import type { JobFailure, JobKind } from "../jobs/job-types.js";
 import { JobWorker } from "../jobs/job-worker.js";
-import { STOCK_JOB_RETRY, type RetryPolicy } from "../jobs/retry-policy.js";
+import { STOCK_JOB_RETRY, type RetryPolicy } from "../retry/retry-policy.js";
 import type { Clock } from "../shared/clock.js";
 import type { Logger } from "../shared/logger.js";
 import type { ShoptetApi } from "../shoptet/shoptet-client.js";
 import { ShoptetApiError } from "../shoptet/shoptet-error.js";
+import { createSqliteJobStore } from "../store/sqlite/job-store.js";
 import { DEFAULT_MOVEMENT_READER_OPTIONS, movementReader, type MovementReaderOptions } from "./movement-reader.js";
 import { productLevelHandler, productRefreshHandler } from "./product-jobs.js";
 import type { StockStore } from "./stock-store.js";
@@ -73,7 +74,7 @@ export function classifyStockError(error: Error): JobFailure {
 export function createStockWorker(deps: StockWorkerDeps): StockWorker {
   const o = deps.options ?? {};
   const policy = o.retryPolicy ?? STOCK_JOB_RETRY;
-  const queue = new JobQueue(deps.db, () => policy, o.random);
+  const queue = new JobQueue(createSqliteJobStore(deps.db), () => policy, o.random);
   const repo = new SqliteStockStore(deps.db);
   const writer = new StockWriter(repo, deps.onStockChanges);
   const readerOptions: MovementReaderOptions = {

@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { runDeliveriesList, runDeliveriesRetry } from "../../src/cli/commands/deliveries.js";
 import { openDatabase, type Db } from "../../src/db/open-database.js";
 import { answerDeliveries } from "../../src/outbox/deliveries-query.js";
-import { OutboxRepo } from "../../src/outbox/outbox-repo.js";
 import { createOutbox } from "../../src/outbox/create-outbox.js";
 import { FixedClock } from "../../src/shared/clock.js";
+import { createSqliteOutboxStore } from "../../src/store/sqlite/outbox-store.js";
 import { tempDbPath } from "../helpers/temp-dir.js";
 import { alert, digest, emailMsg, slackMsg, T0 } from "../helpers/outbox-fixtures.js";
 
@@ -22,14 +22,14 @@ function buffer() {
 function seeded() {
   const db = openDatabase(tempDbPath());
   dbs.push(db);
-  const repo = new OutboxRepo(db);
-  const sent = repo.enqueue(slackMsg(alert("SENT-1")), T0).id;
+  const repo = createSqliteOutboxStore(db);
+  const sent = repo.enqueue(slackMsg(alert("SENT-1")), T0, 20).id;
   repo.claim(sent, T0, 1000);
   repo.markSent([sent], T0 + 1, "C1 1.1");
-  const dead = repo.enqueue(slackMsg(alert("DEAD-1"), { slackChannel: "#gone" }), T0).id;
+  const dead = repo.enqueue(slackMsg(alert("DEAD-1"), { slackChannel: "#gone" }), T0, 20).id;
   repo.claim(dead, T0, 1000);
-  repo.markFailed([dead], T0 + 2, { nextAttemptAt: T0, error: "Slack refused the message: channel_not_found", permanent: true, countAttempt: true });
-  const pending = repo.enqueue(emailMsg(digest()), T0).id;
+  repo.markFailed([{ id: dead, dead: true, error: "Slack refused the message: channel_not_found" }], T0 + 2, true);
+  const pending = repo.enqueue(emailMsg(digest()), T0, 20).id;
   return { db, sent, dead, pending };
 }
 

@@ -3,7 +3,7 @@ import { openDatabase, type Db } from "../../src/db/open-database.js";
 import { createNotifiers } from "../../src/notifiers/notifier-registry.js";
 import { createOutbox, type Outbox } from "../../src/outbox/create-outbox.js";
 import { createDeliveryWorker, type DeliveryWorker, type DeliveryWorkerDeps } from "../../src/outbox/delivery-worker.js";
-import { DELIVERY_RETRY } from "../../src/outbox/retry-policy.js";
+import { DELIVERY_RETRY } from "../../src/retry/retry-policy.js";
 import { FixedClock } from "../../src/shared/clock.js";
 import { startSlackStandin, type SlackStandin } from "../helpers/slack-standin.js";
 import { tempDbPath } from "../helpers/temp-dir.js";

@@ -4,9 +4,10 @@ import { SqliteEventStore } from "../../src/store/sqlite/event-store.js";
 import { JobQueue } from "../../src/jobs/job-queue.js";
 import type { Job } from "../../src/jobs/job-types.js";
 import { JobWorker, type JobHandler } from "../../src/jobs/job-worker.js";
-import { STOCK_JOB_RETRY } from "../../src/jobs/retry-policy.js";
+import { STOCK_JOB_RETRY } from "../../src/retry/retry-policy.js";
 import { systemClock } from "../../src/shared/clock.js";
 import { silentLogger } from "../../src/shared/logger.js";
+import { createSqliteJobStore } from "../../src/store/sqlite/job-store.js";
 import { webhookEvent } from "../helpers/shoptet-standin.js";
 import { tempDbPath } from "../helpers/temp-dir.js";
 
@@ -17,7 +18,7 @@ let queue: JobQueue;
 beforeEach(() => {
   db = openDatabase(tempDbPath());
   events = new SqliteEventStore(db);
-  queue = new JobQueue(db, () => STOCK_JOB_RETRY);
+  queue = new JobQueue(createSqliteJobStore(db), () => STOCK_JOB_RETRY);
 });
 afterEach(() => db.close());
 
