@@ -4,6 +4,7 @@ import type { Service } from "../engine/services.js";
 import type { Clock } from "../shared/clock.js";
 import type { Logger } from "../shared/logger.js";
 import { redactSecrets } from "../shared/redact.js";
+import { createRepeatingTimer } from "../shared/repeating-timer.js";
 import { RecoveryStopped, recoverEshop, type NotificationApi, type RecoveryResult } from "./recover-eshop.js";
 import { eshopsToRecover } from "./recovery-eshops.js";
 import { summaryLine } from "./recovery-plan.js";
@@ -36,85 +37,56 @@ export interface RecoveryService extends Service {
  * here can stop the engine.
  */
 export function createRecoveryService(deps: RecoveryServiceDeps): RecoveryService {
-  const { logger } = deps;
-  const intervalMs = deps.intervalMs ?? RECOVERY_INTERVAL_MS;
-  let active = false;
-  let timer: NodeJS.Timeout | undefined;
-  let saidNoToken = false;
-  const say = (error: unknown) => redactSecrets((error as Error)?.message ?? String(error), deps.secrets);
-
-  async function pass(): Promise<RecoveryResult[]> {
-    let eshopIds: number[];
-    try {
-      eshopIds = await eshopsToRecover(deps.settings, new SqliteRecoveryStore(deps.db), deps.api);
-    } catch (error) {
-      logger.warn({ err: say(error) }, "recovery: cannot tell which e-shop SHOPTET_API_TOKEN belongs to; trying again at the next pass");
-      return [];
-    }
-    if (eshopIds.length === 0 && !saidNoToken) {
-      saidNoToken = true;
-      logger.info("recovery of missed webhooks is off: no Shoptet API token (SHOPTET_API_TOKEN_<eshopId> or SHOPTET_API_TOKEN)");
-    }
-    const results: RecoveryResult[] = [];
-    for (const eshopId of eshopIds) {
-      if (!active) break;
-      try {
-        const result = await recoverEshop(
-          {
-            db: deps.db,
-            api: deps.api,
-            clock: deps.clock,
-            logger,
-            onStored: deps.wake,
-            shouldStop: () => !active,
-          },
-          eshopId,
-        );
-        results.push(result);
-        if (result.taken > 0) logger.info({ eshopId, stored: result.stored, alreadyStored: result.alreadyStored }, summaryLine(result));
-      } catch (error) {
-        if (error instanceof RecoveryStopped || !active) break;
-        logger.warn({ eshopId, err: say(error) }, "recovery of missed webhooks failed; trying again at the next pass");
-      }
-    }
-    return results;
-  }
-
-  // A pass still under way from before a stop must not schedule next to a restarted loop.
-  let generation = 0;
-  const schedule = (ms: number, gen = generation) => {
-    if (!active || gen !== generation) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      void pass().finally(() => schedule(intervalMs, gen));
-    }, ms);
-    timer.unref?.();
-  };
+  const notice = { saidNoToken: false };
+  const loop = createRepeatingTimer(deps.intervalMs ?? RECOVERY_INTERVAL_MS, () => recoveryPass(deps, () => loop.active, notice));
 
   return {
     name: "recovery",
-    start() {
-      if (active) return;
-      active = true;
-      generation++;
-      schedule(0);
-    },
+    start: () => loop.start(),
     async stop() {
       // Not waiting for a pass under way: it may be waiting for Shoptet (retries, a 20 s
       // timeout). It ends at its next page or write (shouldStop), keeping its cursor.
-      active = false;
-      if (timer) clearTimeout(timer);
-      timer = undefined;
+      loop.stop();
     },
-    running: () => active,
+    running: () => loop.active,
     async runOnce() {
-      const wasActive = active;
-      active = true;
+      const wasActive = loop.active;
+      loop.active = true;
       try {
-        return await pass();
+        return await recoveryPass(deps, () => loop.active, notice);
       } finally {
-        active = wasActive;
+        loop.active = wasActive;
       }
     },
   };
+}
+
+/** One pass over every e-shop with a token; stops between e-shops (and inside one) when `active()` turns false. */
+async function recoveryPass(deps: RecoveryServiceDeps, active: () => boolean, notice: { saidNoToken: boolean }): Promise<RecoveryResult[]> {
+  const { logger } = deps;
+  const say = (error: unknown) => redactSecrets((error as Error)?.message ?? String(error), deps.secrets);
+  let eshopIds: number[];
+  try {
+    eshopIds = await eshopsToRecover(deps.settings, new SqliteRecoveryStore(deps.db), deps.api);
+  } catch (error) {
+    logger.warn({ err: say(error) }, "recovery: cannot tell which e-shop SHOPTET_API_TOKEN belongs to; trying again at the next pass");
+    return [];
+  }
+  if (eshopIds.length === 0 && !notice.saidNoToken) {
+    notice.saidNoToken = true;
+    logger.info("recovery of missed webhooks is off: no Shoptet API token (SHOPTET_API_TOKEN_<eshopId> or SHOPTET_API_TOKEN)");
+  }
+  const results: RecoveryResult[] = [];
+  for (const eshopId of eshopIds) {
+    if (!active()) break;
+    try {
+      const result = await recoverEshop({ db: deps.db, api: deps.api, clock: deps.clock, logger, onStored: deps.wake, shouldStop: () => !active() }, eshopId);
+      results.push(result);
+      if (result.taken > 0) logger.info({ eshopId, stored: result.stored, alreadyStored: result.alreadyStored }, summaryLine(result));
+    } catch (error) {
+      if (error instanceof RecoveryStopped || !active()) break;
+      logger.warn({ eshopId, err: say(error) }, "recovery of missed webhooks failed; trying again at the next pass");
+    }
+  }
+  return results;
 }

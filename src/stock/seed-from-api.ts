@@ -9,7 +9,7 @@ import type { ProductDetail } from "../shoptet/shoptet-types.js";
 import { applySupply, applyVariantDetail, settleSupplies } from "./observations.js";
 import type { StockStore } from "./stock-store.js";
 import { SqliteStockStore } from "../store/sqlite/stock-store.js";
-import { blankState, cloneState } from "./stock-state.js";
+import { blankState, cloneState, type ProductState } from "./stock-state.js";
 import type { Level } from "./stock-types.js";
 import { StockWriter, type ProductUpdate } from "./stock-writer.js";
 
@@ -43,9 +43,17 @@ export interface SeedResult {
   ms: number;
 }
 
-interface Collected {
+export interface Collected {
   guid: string | null;
   amounts: Map<number, { amountMilli: number; changeTime: number | null }>;
+}
+
+/** One e-shop's sync: its API calls are counted, its progress reported. */
+interface SeedCalls {
+  deps: SeedDeps;
+  eshopId: number;
+  call: <T>(p: Promise<T>) => Promise<T>;
+  progress: SeedProgress;
 }
 
 /** Most products per write transaction; fewer when they take longer than the write budget. */
@@ -71,34 +79,16 @@ export async function seedFromApi(deps: SeedDeps, progress: SeedProgress = () =>
 
   for (const eshopId of deps.eshopIds) {
     const { stocks } = await call(deps.client.listStocks(eshopId));
+    const calls: SeedCalls = { deps, eshopId, call, progress };
     const cursors = new Map<number, number>();
     const collected = new Map<string, Collected>();
     for (const stock of stocks) {
       const last = await call(deps.client.lastMovement(eshopId, stock.id));
       cursors.set(stock.id, last?.lastId ?? 0);
-      let page = 1;
-      let seen = 0;
-      for (;;) {
-        const res = await call(deps.client.supplies(eshopId, stock.id, { page, itemsPerPage: 1000 }));
-        for (const s of res.supplies) {
-          if (s.amountMilli === null) continue;
-          let c = collected.get(s.code);
-          if (!c) {
-            c = { guid: s.productGuid, amounts: new Map() };
-            collected.set(s.code, c);
-          }
-          c.guid ??= s.productGuid;
-          c.amounts.set(stock.id, { amountMilli: s.amountMilli, changeTime: s.changeTime });
-        }
-        seen += res.supplies.length;
-        progress(`supplies of stock ${stock.id}`, seen, res.paginator?.totalCount ?? null);
-        const p = res.paginator;
-        if (!p || p.page >= p.pageCount || res.supplies.length === 0) break;
-        page++;
-      }
+      await collectSupplies(calls, stock.id, collected);
     }
 
-    const details = await readDetails(deps, repo, eshopId, collected, call, progress, logger);
+    const details = await readDetails(calls, repo, collected, logger);
     result.detailsRead += details.read;
 
     const codes = [...collected.keys()];
@@ -108,17 +98,8 @@ export async function seedFromApi(deps: SeedDeps, progress: SeedProgress = () =>
       repo.transaction(() => {
         const now = deps.clock.now();
         const updates: ProductUpdate[] = chunk.map((code) => {
-          const c = collected.get(code)!;
           const previous = repo.getProduct(eshopId, code);
-          const next = previous ? cloneState(previous) : blankState(eshopId, code, now);
-          // Every warehouse was read: a warehouse that no longer lists the product holds none of it.
-          for (const id of [...next.perStock.keys()]) if (!c.amounts.has(id)) next.perStock.delete(id);
-          for (const [stockId, a] of c.amounts) applySupply(next, stockId, a.amountMilli, a.changeTime, c.guid);
-          settleSupplies(next);
-          const product = details.byCode.get(code);
-          const variant = product?.variants.find((v) => v.code === code);
-          if (product && variant) applyVariantDetail(next, product, variant, now, false);
-          return { previous, next };
+          return { previous, next: seededState(previous, eshopId, code, collected.get(code)!, details.byCode.get(code), now) };
         });
         for (const change of writer.commit(updates, { event: "sync", eventId: null }, now, false)) {
           if (change.previous === null) result.added++;
@@ -144,14 +125,54 @@ export async function seedFromApi(deps: SeedDeps, progress: SeedProgress = () =>
   return result;
 }
 
+/** Reads one warehouse's supplies, every page, into `collected` (per product code: its amount per warehouse). */
+async function collectSupplies({ deps, eshopId, call, progress }: SeedCalls, stockId: number, collected: Map<string, Collected>): Promise<void> {
+  let page = 1;
+  let seen = 0;
+  for (;;) {
+    const res = await call(deps.client.supplies(eshopId, stockId, { page, itemsPerPage: 1000 }));
+    for (const s of res.supplies) {
+      if (s.amountMilli === null) continue;
+      let c = collected.get(s.code);
+      if (!c) {
+        c = { guid: s.productGuid, amounts: new Map() };
+        collected.set(s.code, c);
+      }
+      c.guid ??= s.productGuid;
+      c.amounts.set(stockId, { amountMilli: s.amountMilli, changeTime: s.changeTime });
+    }
+    seen += res.supplies.length;
+    progress(`supplies of stock ${stockId}`, seen, res.paginator?.totalCount ?? null);
+    const p = res.paginator;
+    if (!p || p.page >= p.pageCount || res.supplies.length === 0) break;
+    page++;
+  }
+}
+
+/** A product's state after a sync: its supplies in every warehouse read (none where it is no longer listed), and its details when read. */
+export function seededState(
+  previous: ProductState | null,
+  eshopId: number,
+  code: string,
+  c: Collected,
+  product: ProductDetail | undefined,
+  now: number,
+): ProductState {
+  const next = previous ? cloneState(previous) : blankState(eshopId, code, now);
+  // Every warehouse was read: a warehouse that no longer lists the product holds none of it.
+  for (const id of [...next.perStock.keys()]) if (!c.amounts.has(id)) next.perStock.delete(id);
+  for (const [stockId, a] of c.amounts) applySupply(next, stockId, a.amountMilli, a.changeTime, c.guid);
+  settleSupplies(next);
+  const variant = product?.variants.find((v) => v.code === code);
+  if (product && variant) applyVariantDetail(next, product, variant, now, false);
+  return next;
+}
+
 /** Reads product details for codes whose name/minimum are missing or stale, one call per product GUID. */
 async function readDetails(
-  deps: SeedDeps,
+  { deps, eshopId, call, progress }: SeedCalls,
   repo: StockStore,
-  eshopId: number,
   collected: ReadonlyMap<string, Collected>,
-  call: <T>(p: Promise<T>) => Promise<T>,
-  progress: SeedProgress,
   logger: Logger,
 ): Promise<{ byCode: Map<string, ProductDetail>; read: number }> {
   const byCode = new Map<string, ProductDetail>();
