@@ -11,9 +11,15 @@ export interface Progress {
   done(): void;
 }
 
+/** A stream progress can go to: process.stderr, or a test's collector. */
+export interface ProgressStream {
+  isTTY?: boolean;
+  write(text: string): unknown;
+}
+
 export function createProgress(
   label: string,
-  stream: NodeJS.WriteStream | { isTTY?: boolean; write(s: string): boolean } = process.stderr,
+  stream: ProgressStream = process.stderr,
   now: () => number = Date.now,
 ): Progress {
   if (!stream.isTTY) return { tick() {}, update() {}, done() {} };

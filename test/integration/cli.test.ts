@@ -24,7 +24,7 @@ describe("stockwatch CLI", () => {
     expect(await runCli(["help"], {}, a)).toBe(0);
     expect(a.stdout()).toContain("rules check");
     const b = io();
-    expect(await runCli(["frobnicate"], {}, b)).toBe(1);
+    expect(await runCli(["frobnicate"], {}, b)).toBe(2); // a usage error
     expect(b.stderr()).toContain('unknown command "frobnicate"');
   });
 
@@ -62,7 +62,7 @@ describe("stockwatch CLI", () => {
     expect(after.prepare("SELECT status FROM outbox WHERE id = ?").get(id)).toEqual({ status: "pending" });
     after.close();
     const bad = io();
-    expect(await runCli(["deliveries", "retry"], env, bad)).toBe(1);
+    expect(await runCli(["deliveries", "retry"], env, bad)).toBe(2); // a usage error
     expect(bad.stderr()).toContain("one delivery id");
   });
 
@@ -71,7 +71,7 @@ describe("stockwatch CLI", () => {
     expect(await runCli(["rules", "test", "--since", "3d"], { STOCKWATCH_DB: tempDbPath() }, out)).toBe(0);
     expect(out.stdout()).toContain("nothing is sent");
     const bad = io();
-    expect(await runCli(["rules", "test", "--since", "yesterday-ish"], { STOCKWATCH_DB: tempDbPath() }, bad)).toBe(1);
+    expect(await runCli(["rules", "test", "--since", "yesterday-ish"], { STOCKWATCH_DB: tempDbPath() }, bad)).toBe(2); // a usage error
     expect(bad.stderr()).toContain("--since");
   });
 });

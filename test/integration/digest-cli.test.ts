@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { parseDigestArgs, runDigestCommand, runDigestSend, type Output } from "../../src/cli/commands/digest.js";
+import { runDigestSend, type Output } from "../../src/cli/commands/digest.js";
+import { runCli } from "../../src/cli/run-cli.js";
 import { openDatabase, type Db } from "../../src/db/open-database.js";
 import { createDigestScheduler } from "../../src/digest/digest-scheduler.js";
 import { SqliteDigestRunStore } from "../../src/store/sqlite/digest-run-store.js";
@@ -134,27 +135,40 @@ describe("stockwatch digest send", () => {
 });
 
 describe("digest command line", () => {
-  it("parses send with its flags", () => {
-    expect(parseDigestArgs(["send", "morning", "--dry-run", "--html", "/tmp/x.html", "--from", "2026-11-26T07:00+01:00"])).toEqual({
-      ok: true,
-      args: { name: "morning", dryRun: true, htmlPath: "/tmp/x.html", from: "2026-11-26T07:00+01:00" },
-    });
-    expect(parseDigestArgs(["send"])).toEqual({ ok: false, error: "missing the digest name" });
-    expect(parseDigestArgs(["show", "morning"])).toEqual({ ok: false, error: 'unknown digest command "show"' });
-    expect(parseDigestArgs(["send", "morning", "--nope"]).ok).toBe(false);
+  const env = () => ({ STOCKWATCH_DB: path, STOCKWATCH_RULES: RULES_FILE, LOG_LEVEL: "silent" });
+  const cli = (args: string[], o: Capture, e: Capture) => runCli(["digest", ...args], env(), { out: o, err: e }, { clock: new FixedClock(PERIOD.to) });
+
+  it("parses send with its flags, and refuses a wrong command line with exit 2", async () => {
+    db.close();
+    const htmlPath = join(tempDir(), "flags.html");
+    const flags = ["send", "morning", "--dry-run", "--html", htmlPath, "--from", iso(PERIOD.from), "--to", iso(PERIOD.to)];
+    expect(await cli(flags, out, err)).toBe(0);
+    expect(out.text).toMatch(/^Subject: /);
+    expect(err.text).toContain(`dry run: nothing was sent; HTML written to ${htmlPath}`);
+    expect(existsSync(htmlPath)).toBe(true);
+    const cases: [string[], string][] = [
+      [["send"], 'missing required argument "name"'],
+      [["show", "morning"], 'unknown digest subcommand "show"'],
+      [["send", "morning", "--nope"], 'unknown option "--nope"'],
+    ];
+    for (const [args, message] of cases) {
+      const e = new Capture();
+      expect(await cli(args, new Capture(), e), args.join(" ")).toBe(2);
+      expect(e.text).toContain(message);
+      expect(e.text).toContain("usage: stockwatch digest send <name>");
+    }
   });
 
   it("runs from the environment: database and rules file paths", async () => {
     db.close();
-    const env = { STOCKWATCH_DB: path, STOCKWATCH_RULES: RULES_FILE, LOG_LEVEL: "silent" };
     const htmlPath = join(tempDir(), "out.html");
-    expect(await runDigestCommand(["send", "nope"], env, out, err)).toBe(1);
+    expect(await cli(["send", "nope"], out, err)).toBe(1);
     expect(err.text).toContain('unknown digest "nope"');
-    expect(await runDigestCommand(["send", "morning", "--dry-run", "--html", htmlPath], env, out, err)).toBe(0);
+    expect(await cli(["send", "morning", "--dry-run", "--html", htmlPath], out, err)).toBe(0);
     expect(out.text).toContain("morning digest");
     expect(existsSync(htmlPath)).toBe(true);
     const err2 = new Capture();
-    expect(await runDigestCommand(["send"], env, out, err2)).toBe(1);
+    expect(await cli(["send"], out, err2)).toBe(2); // a usage error
     expect(err2.text).toContain("usage: stockwatch digest send <name>");
   });
 });

@@ -3,7 +3,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { runPrune, runPruneCommand } from "../../src/cli/commands/prune.js";
+import { runPrune } from "../../src/cli/commands/prune.js";
+import { runCli } from "../../src/cli/run-cli.js";
+import { FixedClock } from "../../src/shared/clock.js";
 import { m0006 } from "../../src/db/migrations/0006-forecast.js";
 import { openDatabase, type Db } from "../../src/db/open-database.js";
 import { tempDbPath, tempDir } from "../helpers/temp-dir.js";
@@ -344,18 +346,21 @@ digests:
     db.close();
     const env = { STOCKWATCH_DB: dbPath, STOCKWATCH_RULES: rulesPath };
 
+    const prune = (args: string[], c: ReturnType<typeof capture>) =>
+      runCli(["prune", ...args], env, { out: c.out, err: c.out }, { clock: new FixedClock(NOW) });
+    // usage errors exit 2
     const missing = capture();
-    expect(await runPruneCommand([], env, missing.out, missing.out, NOW)).toBe(1);
+    expect(await prune([], missing)).toBe(2);
     expect(missing.text()).toContain("--older-than 90d");
     const bad = capture();
-    expect(await runPruneCommand(["--older-than", "90"], env, bad.out, bad.out, NOW)).toBe(1);
+    expect(await prune(["--older-than", "90"], bad)).toBe(2);
     expect(bad.text()).toContain('takes a duration like 90d or 12h, got "90"');
     const tiny = capture();
-    expect(await runPruneCommand(["--older-than", "2h"], env, tiny.out, tiny.out, NOW)).toBe(1);
+    expect(await prune(["--older-than", "2h"], tiny)).toBe(2);
     expect(tiny.text()).toContain("at least 1d");
 
     const ok = capture();
-    expect(await runPruneCommand(["--older-than", "90d"], env, ok.out, ok.out, NOW)).toBe(0);
+    expect(await prune(["--older-than", "90d"], ok)).toBe(0);
     // the digest no longer in the rules file holds nothing back
     expect(ok.text()).toMatch(/^pruned what is older than 90d .*: 1 events/);
     expect(ok.text()).not.toContain("removed-digest");

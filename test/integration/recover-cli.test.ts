@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { runRecoverCommand } from "../../src/cli/commands/recover.js";
 import { runCli, type CliIo } from "../../src/cli/run-cli.js";
 import { openDatabase } from "../../src/db/open-database.js";
 import { SqliteEventStore } from "../../src/store/sqlite/event-store.js";
@@ -93,7 +92,7 @@ describe("stockwatch recover", () => {
     const a = io();
     let tty = "";
     const stream = { isTTY: true, write: (s: string) => ((tty += s), true) };
-    expect(await runRecoverCommand(["--eshop", "222651"], env, a.out, a.err, { progressStream: stream })).toBe(0);
+    expect(await runCli(["recover", "--eshop", "222651"], env, a, { progressStream: stream })).toBe(0);
     expect(tty).toContain("\rreading notifications of e-shop 222651 [");
     expect(tty.endsWith("\r\x1b[K")).toBe(true); // the live line is cleared
     expect(a.stdout()).toMatch(/^recovered 3 of 3 notifications for e-shop 222651 \(0 already stored\) in \d+\.\d s\n$/);
@@ -108,7 +107,7 @@ describe("stockwatch recover", () => {
     expect(await runCli(["recover", "--eshop", "999"], { STOCKWATCH_DB: dbPath, SHOPTET_API_URL: shoptet.url, SHOPTET_API_TOKEN_222651: "t" }, other)).toBe(1);
     expect(other.stderr()).toContain("no Shoptet API token for e-shop 999: set SHOPTET_API_TOKEN_999");
     const bad = io();
-    expect(await runCli(["recover", "--since", "yesterday"], { STOCKWATCH_DB: dbPath }, bad)).toBe(1);
+    expect(await runCli(["recover", "--since", "yesterday"], { STOCKWATCH_DB: dbPath }, bad)).toBe(2); // a usage error
     expect(bad.stderr()).toContain('--since takes a duration like 30m, 24h or 7d, got "yesterday"');
     expect(shoptet.count("GET /api/webhooks/notifications")).toBe(0);
     expect(existsSync(dbPath)).toBe(false); // refused before the database was opened (or created)

@@ -117,6 +117,7 @@ describe("stockwatch silence", () => {
     const { cli } = setup();
     const r = await cli("help");
     expect(r.out).toContain("silence add --products GLOB --for 2d --reason TEXT");
-    expect(r.out).toContain("silence list [--all] | silence expire ID");
+    expect(r.out).toContain("silence list [--all]");
+    expect(r.out).toContain("silence expire ID");
   });
 });

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { runWebhooksCommand } from "../../src/cli/commands/webhooks.js";
+import { runCli } from "../../src/cli/run-cli.js";
 import { STOCK_EVENTS, registrableEvents } from "../../src/events/event-catalog.js";
 import { startShoptetStandin, type ShoptetStandin, type StandinOptions } from "../helpers/shoptet-standin.js";
 import { tempDir } from "../helpers/temp-dir.js";
@@ -42,11 +42,10 @@ async function rig(options: StandinOptions = {}) {
 async function run(argv: string[], env: Record<string, string | undefined>) {
   let stdout = "";
   let stderr = "";
-  const code = await runWebhooksCommand(
-    argv,
+  const code = await runCli(
+    ["webhooks", ...argv],
     env,
-    { write: (t: string) => (stdout += t) },
-    { write: (t: string) => (stderr += t) },
+    { out: { write: (t: string) => (stdout += t) }, err: { write: (t: string) => (stderr += t) } },
     { sleep: async () => undefined },
   );
   return { code, stdout, stderr };
@@ -245,7 +244,7 @@ describe("stockwatch webhooks register", () => {
   it("refuses unknown and system events with a suggestion", async () => {
     const { env } = await rig();
     const typo = await run(["register", "--url", URL_OURS, "--events", "stock:soldout"], env);
-    expect(typo.code).toBe(1);
+    expect(typo.code).toBe(2); // a usage error
     expect(typo.stderr).toContain('unknown event type "stock:soldout" (did you mean "stock:soldOut"?)');
     const system = await run(["register", "--url", URL_OURS, "--events", "addon:uninstall"], env);
     expect(system.stderr).toContain("addon:uninstall is a system webhook");
@@ -346,8 +345,8 @@ describe("stockwatch webhooks: tokens and e-shops", () => {
   it("refuses flags that do not belong to the command", async () => {
     const { s, env } = await rig();
     const result = await run(["list", "--all"], env);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain("--all does not apply here");
+    expect(result.code).toBe(2); // a usage error
+    expect(result.stderr).toContain('stockwatch webhooks list: unknown option "--all"');
     expect(s.requests).toEqual([]);
   });
 });

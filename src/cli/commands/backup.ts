@@ -1,6 +1,27 @@
 import { existsSync } from "node:fs";
+import type { Command } from "commander";
 import type { Db } from "../../db/open-database.js";
-import type { Progress } from "../progress.js";
+import type { CliContext } from "../cli-context.js";
+import { withSettingsDatabase } from "../command-setup.js";
+import { createProgress, type Progress } from "../progress.js";
+
+/** `stockwatch backup <file> [--force]`. */
+export function registerBackup(program: Command, ctx: CliContext): void {
+  program
+    .command("backup")
+    .argument("<file>", "the copy to write, e.g. /backups/stockwatch-$(date +%F).db")
+    .option("--force", "overwrite the file when it exists")
+    .usage("<file> [--force]")
+    .summary("online copy of the database, safe while the daemon runs")
+    .description("Copies the database with SQLite's backup API into <file>: a consistent snapshot that opens on its own.")
+    .action(
+      ctx.action((target: string, options: { force?: boolean }) =>
+        withSettingsDatabase(ctx, (db) =>
+          runBackup({ db, target, force: Boolean(options.force) }, ctx.io.out, createProgress("backing up pages", ctx.deps.progressStream)),
+        ),
+      ),
+    );
+}
 
 /**
  * `stockwatch backup <file>`: an online copy of the database (SQLite's backup API), safe while the

@@ -1,7 +1,11 @@
+import { Option, type Command } from "commander";
 import type { Db } from "../../db/open-database.js";
 import { createOutbox } from "../../outbox/create-outbox.js";
 import { DELIVERY_STATUSES, isDeliveryStatus, type DeliveryView } from "../../outbox/outbox-types.js";
 import { systemClock, type Clock } from "../../shared/clock.js";
+import { requireSubcommand, usageError, type CliContext } from "../cli-context.js";
+import { withSettingsDatabase } from "../command-setup.js";
+import { integerValue } from "../option-values.js";
 import type { Output } from "../output.js";
 
 export interface DeliveriesListOptions {
@@ -96,4 +100,37 @@ export function runDeliveriesRetry(options: DeliveriesRetryOptions, out: Output,
       err.write(`delivery ${id} is being sent right now; check again in a minute\n`);
       return 1;
   }
+}
+
+/** `stockwatch deliveries list|retry`. */
+export function registerDeliveries(program: Command, ctx: CliContext): void {
+  const deliveries = requireSubcommand(
+    program.command("deliveries").summary("the outbox: list deliveries, retry failed ones").usage("<list|retry> [options]"),
+  );
+  deliveries
+    .command("list")
+    .addOption(new Option("--status <status>", "only deliveries in this status").choices(DELIVERY_STATUSES))
+    .option("--limit <n>", "at most this many, newest first (default 100)", integerValue(1, 1000))
+    .usage("[--status S] [--limit N]")
+    .summary("the newest deliveries and their state")
+    .action(
+      ctx.action((options: { status?: string; limit?: number }) =>
+        withSettingsDatabase(ctx, (db) => runDeliveriesList({ db, status: options.status, limit: options.limit }, ctx.io.out, ctx.io.err)),
+      ),
+    );
+  deliveries
+    .command("retry")
+    .argument("[id]", "a delivery id (see deliveries list)", integerValue(1, Number.MAX_SAFE_INTEGER))
+    .option("--all-dead", "every dead delivery")
+    .option("--all-unconfigured", "every delivery kept because its transport was not configured")
+    .usage("<id> | --all-dead | --all-unconfigured")
+    .summary("queue deliveries again; the daemon sends them within seconds")
+    .action(
+      ctx.action((id: number | undefined, options: { allDead?: boolean; allUnconfigured?: boolean }, command: Command) => {
+        const chosen = [id !== undefined, Boolean(options.allDead), Boolean(options.allUnconfigured)].filter(Boolean).length;
+        if (chosen !== 1) usageError(command, "deliveries retry takes one delivery id, or --all-dead, or --all-unconfigured");
+        const which = id !== undefined ? { id } : options.allDead ? { allDead: true } : { allUnconfigured: true };
+        return withSettingsDatabase(ctx, (db) => runDeliveriesRetry({ db, ...which }, ctx.io.out, ctx.io.err));
+      }),
+    );
 }

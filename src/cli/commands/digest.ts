@@ -1,6 +1,5 @@
 import { writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
-import type { Env } from "../../config/env.js";
+import type { Command } from "commander";
 import type { Db } from "../../db/open-database.js";
 import { compileCron } from "../../digest/cron-schedule.js";
 import { SqliteDigestRunStore } from "../../store/sqlite/digest-run-store.js";
@@ -12,19 +11,11 @@ import { formatRuleError } from "../../rules/rules-types.js";
 import { systemClock, type Clock } from "../../shared/clock.js";
 import { coerceError } from "../../shared/errors.js";
 import { silentLogger, type Logger } from "../../shared/logger.js";
+import { requireSubcommand, type CliContext } from "../cli-context.js";
 import { settingsOrSay, withDatabaseOrSay } from "../command-setup.js";
 import type { Output } from "../output.js";
 
 export type { Output };
-
-export const DIGEST_USAGE = `usage: stockwatch digest send <name> [--dry-run] [--from <iso>] [--to <iso>] [--html <path>]
-
-  Builds the digest <name> (from the rules file) now and queues it in the outbox for its channels.
-  --dry-run      print the text part instead of sending (nothing is queued or recorded)
-  --html <path>  also write the HTML part to this file
-  --from <iso>   period start, e.g. 2026-11-26T07:00+01:00 (default: where the last scheduled run ended)
-  --to <iso>     period end (default: now)
-`;
 
 export interface DigestSendOptions {
   db: Db;
@@ -146,53 +137,32 @@ function parseTime(value: string | number | undefined, flag: string, err: Output
   return ms;
 }
 
-export type DigestArgs = { name: string; dryRun: boolean; from?: string; to?: string; htmlPath?: string };
-
-/** Parses `send <name> [--dry-run] [--from <iso>] [--to <iso>] [--html <path>]` (the words after `digest`). */
-export function parseDigestArgs(argv: readonly string[]): { ok: true; args: DigestArgs } | { ok: false; error: string } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        "dry-run": { type: "boolean" },
-        from: { type: "string" },
-        to: { type: "string" },
-        html: { type: "string" },
-      },
-    });
-  } catch (error) {
-    return { ok: false, error: coerceError(error).message };
-  }
-  const [sub, name, ...extra] = parsed.positionals;
-  if (sub !== "send") return { ok: false, error: sub ? `unknown digest command "${sub}"` : "missing the digest command" };
-  if (!name) return { ok: false, error: "missing the digest name" };
-  if (extra.length) return { ok: false, error: `unexpected "${extra.join(" ")}"` };
-  const v = parsed.values;
-  return {
-    ok: true,
-    args: {
-      name,
-      dryRun: v["dry-run"] === true,
-      ...(v.from !== undefined ? { from: v.from } : {}),
-      ...(v.to !== undefined ? { to: v.to } : {}),
-      ...(v.html !== undefined ? { htmlPath: v.html } : {}),
-    },
-  };
+/** `stockwatch digest send <name>`. */
+export function registerDigest(program: Command, ctx: CliContext): void {
+  requireSubcommand(program.command("digest").usage("send <name> [options]").summary("build a digest now"))
+    .command("send")
+    .argument("<name>", "a digest of the rules file")
+    .option("--dry-run", "print the text part instead of sending (nothing is queued or recorded)")
+    .option("--html <path>", "also write the HTML part to this file")
+    .option("--from <iso>", "period start, e.g. 2026-11-26T07:00+01:00 (default: where the last scheduled run ended)")
+    .option("--to <iso>", "period end (default: now)")
+    .usage("<name> [--dry-run] [--from <iso>] [--to <iso>] [--html <path>]")
+    .summary("build a digest now; send it, or print it")
+    .description("Builds the digest <name> (from the rules file) now and queues it in the outbox for its channels.")
+    .action(ctx.action((name: string, options: DigestSendFlags) => digestSend(ctx, name, options)));
 }
 
-/**
- * The whole `stockwatch digest …` command for the CLI dispatcher: reads the settings (database and
- * rules paths), loads the rules file, runs `send`, closes the database.
- */
-export async function runDigestCommand(argv: readonly string[], env: Env, out: Output, err: Output = out): Promise<number> {
-  const parsed = parseDigestArgs(argv);
-  if (!parsed.ok) {
-    err.write(`stockwatch digest: ${parsed.error}\n${DIGEST_USAGE}`);
-    return 1;
-  }
-  const settings = settingsOrSay(env, err);
+interface DigestSendFlags {
+  dryRun?: boolean;
+  html?: string;
+  from?: string;
+  to?: string;
+}
+
+/** Reads the settings (database and rules paths), loads the rules file, runs `send`, closes the database. */
+async function digestSend(ctx: CliContext, name: string, flags: DigestSendFlags): Promise<number> {
+  const { out, err } = ctx.io;
+  const settings = settingsOrSay(ctx.env, err);
   if (!settings) return 1;
   const loaded = loadRulesFile(settings.rulesPath);
   if (!loaded.ok) {
@@ -200,6 +170,7 @@ export async function runDigestCommand(argv: readonly string[], env: Env, out: O
     err.write(`${settings.rulesPath}: fix the rules file (check it with \`stockwatch rules check\`)\n`);
     return 1;
   }
-  const { name, dryRun, from, to, htmlPath } = parsed.args;
-  return withDatabaseOrSay(settings, err, (db) => runDigestSend({ db, rules: loaded.rules, name, dryRun, from, to, htmlPath }, out, err));
+  const { dryRun = false, from, to, html: htmlPath } = flags;
+  const clock = ctx.deps.clock ?? systemClock;
+  return withDatabaseOrSay(settings, err, (db) => runDigestSend({ db, rules: loaded.rules, name, dryRun, from, to, htmlPath, clock }, out, err));
 }

@@ -1,20 +1,18 @@
-import { parseArgs } from "node:util";
-import type { Env } from "../../config/env.js";
+import { InvalidArgumentError, type Command } from "commander";
 import { pruneHistory, type PruneRequest, type PruneStats } from "../../retention/prune-history.js";
 import { loadRulesFile } from "../../rules/load-rules.js";
 import { coerceError } from "../../shared/errors.js";
 import { formatDuration, parseDuration } from "../../shared/duration.js";
+import { usageError, type CliContext } from "../cli-context.js";
 import { settingsOrSay, withDatabaseOrSay } from "../command-setup.js";
 import type { Output } from "../output.js";
 
-export const PRUNE_USAGE = `usage: stockwatch prune --older-than <duration>
-
-  Deletes history older than the duration (e.g. 90d): stored events and their finished jobs, sent
-  deliveries, resolved alerts, stock movements and level changes, old digest runs. Keeps what the
-  daemon still needs: events of open alerts and unfinished jobs, the data of each digest's next
-  period, the forecasts' window, open alerts, unsent deliveries, current stock. Safe while the
-  daemon runs (it works in short batches). Does not shrink the file (see the summary).
-`;
+const PRUNE_DESCRIPTION =
+  "Deletes history older than the duration (e.g. 90d): stored events and their finished jobs, sent " +
+  "deliveries, resolved alerts, stock movements and level changes, old digest runs. Keeps what the " +
+  "daemon still needs: events of open alerts and unfinished jobs, the data of each digest's next " +
+  "period, the forecasts' window, open alerts, unsent deliveries, current stock. Safe while the daemon " +
+  "runs (it works in short batches). Does not shrink the file (see the summary).";
 
 const MIN_RETENTION_MS = 86_400_000;
 
@@ -81,35 +79,36 @@ export async function runPrune(options: PruneOptions, out: Output, err: Output =
   }
 }
 
+/** `stockwatch prune --older-than <duration>`. */
+export function registerPrune(program: Command, ctx: CliContext): void {
+  program
+    .command("prune")
+    .option("--older-than <duration>", "delete what is older than this, e.g. 90d (at least 1d)", olderThanValue)
+    .usage("--older-than <duration>")
+    .summary("delete old history, keeping what digests and open alerts need")
+    .description(PRUNE_DESCRIPTION)
+    .action(
+      ctx.action((options: { olderThan?: number }, command: Command) => {
+        if (options.olderThan === undefined) usageError(command, "say how much to keep, e.g. --older-than 90d");
+        return prune(ctx, options.olderThan);
+      }),
+    );
+}
+
+function olderThanValue(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new InvalidArgumentError(`takes a duration like 90d or 12h, got "${text}"`);
+  if (ms < MIN_RETENTION_MS) throw new InvalidArgumentError(`must be at least 1d, got ${formatDuration(ms)}`);
+  return ms;
+}
+
 /**
- * The whole `stockwatch prune …` command for the CLI dispatcher: parses `--older-than`, reads the
- * settings, takes the digests and forecast windows from the rules file (when it loads; otherwise
- * every digest that has run and a 365-day window are protected), opens the database, prunes.
+ * Takes the digests and forecast windows from the rules file (when it loads; otherwise every
+ * digest that has run and a 365-day window are protected), opens the database, prunes.
  */
-export async function runPruneCommand(argv: readonly string[], env: Env, out: Output, err: Output = out, now = Date.now()): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    out.write(PRUNE_USAGE);
-    return 0;
-  }
-  let olderThan: string | undefined;
-  try {
-    const { values, positionals } = parseArgs({ args: [...argv], options: { "older-than": { type: "string" } }, allowPositionals: true });
-    if (positionals.length) throw new Error(`unexpected "${positionals.join(" ")}"`);
-    olderThan = values["older-than"];
-  } catch (error) {
-    err.write(`stockwatch prune: ${coerceError(error).message}\n\n${PRUNE_USAGE}`);
-    return 1;
-  }
-  if (olderThan === undefined) {
-    err.write(`stockwatch prune: say how much to keep, e.g. --older-than 90d\n\n${PRUNE_USAGE}`);
-    return 1;
-  }
-  const olderThanMs = parseDuration(olderThan);
-  if (olderThanMs === undefined) {
-    err.write(`stockwatch prune: --older-than takes a duration like 90d or 12h, got "${olderThan}"\n`);
-    return 1;
-  }
-  const settings = settingsOrSay(env, err);
+async function prune(ctx: CliContext, olderThanMs: number): Promise<number> {
+  const { out, err } = ctx.io;
+  const settings = settingsOrSay(ctx.env, err);
   if (!settings) return 1;
   let digests: string[] | null = null;
   let forecastWindowDays: number | undefined;
@@ -122,7 +121,7 @@ export async function runPruneCommand(argv: readonly string[], env: Env, out: Ou
   } else {
     err.write(`note: ${settings.rulesPath} did not load; keeping what every digest that has run and a 365-day forecast window need\n`);
   }
-  return withDatabaseOrSay(settings, err, (db) =>
-    runPrune({ db, olderThanMs, now, digests, ...(forecastWindowDays !== undefined ? { forecastWindowDays } : {}), dbPath: settings.dbPath }, out, err),
-  );
+  const now = ctx.deps.clock?.now() ?? Date.now();
+  const windowDays = forecastWindowDays !== undefined ? { forecastWindowDays } : {};
+  return withDatabaseOrSay(settings, err, (db) => runPrune({ db, olderThanMs, now, digests, ...windowDays, dbPath: settings.dbPath }, out, err));
 }

@@ -1,7 +1,21 @@
+import type { Command } from "commander";
 import { createApp } from "../../app.js";
 import { readSettings, type Env } from "../../config/env.js";
 import { ConfigError } from "../../shared/errors.js";
 import { createLogger } from "../../shared/logger.js";
+import type { CliContext } from "../cli-context.js";
+
+/** `stockwatch serve`. */
+export function registerServe(program: Command, ctx: CliContext): void {
+  program
+    .command("serve")
+    .usage("[options]")
+    .summary("run the daemon (what npm start runs)")
+    .description(
+      "Runs the daemon until SIGTERM or SIGINT: receives Shoptet's webhooks, sends alerts and digests. SIGHUP reloads the rules file. Settings come from the environment (see README, \"Configuration\").",
+    )
+    .action(ctx.action(() => runServe(ctx.env)));
+}
 
 /**
  * `stockwatch serve`: runs the daemon until SIGTERM/SIGINT. Startup problems are printed as one

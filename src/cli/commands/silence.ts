@@ -1,89 +1,106 @@
-import { parseArgs } from "node:util";
-import type { Env } from "../../config/env.js";
+import type { Command } from "commander";
 import { loadRulesFile } from "../../rules/load-rules.js";
 import { didYouMean } from "../../rules/suggest.js";
-import { systemClock, type Clock } from "../../shared/clock.js";
+import { systemClock } from "../../shared/clock.js";
 import { formatDuration } from "../../shared/duration.js";
-import { coerceError } from "../../shared/errors.js";
 import { parseSilenceRequest } from "../../silences/silence-input.js";
 import { isActive, type Silence } from "../../silences/silence-match.js";
 import { SqliteSilenceStore } from "../../store/sqlite/silence-store.js";
-import { settingsOrSay, withDatabaseOrSay } from "../command-setup.js";
+import { requireSubcommand, usageError, type CliContext } from "../cli-context.js";
+import { settingsOrSay, withDatabaseOrSay, withSettingsDatabase } from "../command-setup.js";
 import type { Output } from "../output.js";
 
-export const SILENCE_USAGE = `usage: stockwatch silence add --products GLOB [--products GLOB…] --for 2d --reason TEXT [--rule NAME] [--eshop ID]
-       stockwatch silence list [--all]
-       stockwatch silence expire ID
+const SILENCE_DESCRIPTION =
+  "A silence keeps the alerts of the matching products (globs as in the rules file, e.g. \"KAV-*\") from " +
+  "being sent while it lasts (at most 90d): they are still recorded and shown in /api/alerts and on the " +
+  "dashboard. --rule limits it to one rule, --eshop to one e-shop. When it ends (its time is up, or " +
+  "silence expire), each of its alerts that still holds is sent once. Safe while the daemon runs; the " +
+  "daemon picks up a change within its reminder round (30 s).";
 
-  A silence keeps the alerts of the matching products (globs as in the rules file, e.g. "KAV-*")
-  from being sent while it lasts (at most 90d): they are still recorded and shown in /api/alerts
-  and on the dashboard. --rule limits it to one rule, --eshop to one e-shop. When it ends (its time
-  is up, or silence expire), each of its alerts that still holds is sent once. Safe while the
-  daemon runs; the daemon picks up a change within its reminder round (30 s).
-`;
-
-/** Exit codes: 0 done, 1 failed (unknown id, database), 2 the command line is wrong. */
-const USAGE_ERROR = 2;
-
-export interface SilenceCommandOptions {
-  clock?: Clock;
+interface SilenceAddFlags {
+  products?: string[];
+  rule?: string;
+  for?: string;
+  reason?: string;
+  eshop?: string;
 }
 
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
 /** `stockwatch silence add|list|expire`. */
-export async function runSilenceCommand(args: string[], env: Env, out: Output, err: Output, options: SilenceCommandOptions = {}): Promise<number> {
-  const [sub, ...rest] = args;
-  const clock = options.clock ?? systemClock;
-  const usage = (message: string) => {
-    err.write(`stockwatch: ${message}\n\n${SILENCE_USAGE}`);
-    return USAGE_ERROR;
-  };
-  if (sub === undefined || sub === "help" || sub === "--help" || sub === "-h") {
-    if (sub === undefined) return usage("silence needs a subcommand: add, list or expire");
-    out.write(SILENCE_USAGE);
-    return 0;
-  }
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(sub, rest);
-  } catch (error) {
-    return usage(coerceError(error).message);
-  }
-  if (parsed.kind === "unknown") return usage(`unknown silence subcommand "${sub}"; use add, list or expire`);
+export function registerSilence(program: Command, ctx: CliContext): void {
+  const silence = requireSubcommand(
+    program
+      .command("silence")
+      .usage("<add|list|expire> [options]")
+      .summary("keep matching alerts from being sent, for a while")
+      .description(SILENCE_DESCRIPTION),
+  );
+  silence
+    .command("add")
+    .option("--products <glob>", 'product code glob, e.g. "KAV-*"; repeat it for more', collect)
+    .option("--for <duration>", "how long, e.g. 2d (at most 90d)")
+    .option("--reason <text>", "why, shown with the silence")
+    .option("--rule <name>", "only this rule's alerts")
+    .option("--eshop <id>", "only this e-shop")
+    .usage("--products GLOB --for 2d --reason TEXT [--rule NAME] [--eshop ID]")
+    .summary("record matching alerts without sending them, for a while")
+    .description(SILENCE_DESCRIPTION)
+    .action(ctx.action((flags: SilenceAddFlags, command: Command) => silenceAdd(ctx, flags, command)));
+  silence
+    .command("list")
+    .option("--all", "also the silences that ended")
+    .usage("[--all]")
+    .summary("the silences in force (--all: also ended ones)")
+    .action(ctx.action((flags: { all?: boolean }) => silenceList(ctx, Boolean(flags.all))));
+  silence
+    .command("expire")
+    .argument("[id]", "the silence's id (see silence list)")
+    .usage("ID")
+    .summary("end a silence now")
+    .action(
+      ctx.action((id: string | undefined, _flags: unknown, command: Command) => {
+        if (id === undefined || !/^[1-9]\d{0,15}$/.test(id)) {
+          usageError(command, `silence expire takes one silence id (a number, see silence list), got "${id ?? ""}"`);
+        }
+        return silenceExpire(ctx, Number(id));
+      }),
+    );
+}
 
-  if (parsed.kind === "add") {
-    const now = clock.now();
-    const input = parseSilenceRequest(parsed.request, now, env.USER ?? env.LOGNAME ?? "cli");
-    if (!input.ok) return usage(input.message);
-    const settings = settingsOrSay(env, err);
-    if (!settings) return 1;
-    // A rule not (yet) in the rules file is a warning, not an error: the silence may be set up
-    // ahead of a rules change, and the daemon's rules can differ from the file this command reads.
-    if (input.silence.rule !== null) warnUnknownRule(settings.rulesPath, input.silence.rule, err);
-    return withDatabaseOrSay(settings, err, async (db) => {
-      const silence = new SqliteSilenceStore(db).add(input.silence);
-      out.write(
-        `silence ${silence.id} added: ${describeScope(silence)}, until ${iso(silence.endsAt)} (for ${formatDuration(silence.endsAt - silence.createdAt)})\n`,
-      );
-      return 0;
-    });
-  }
-
-  const settings = settingsOrSay(env, err);
+async function silenceAdd(ctx: CliContext, flags: SilenceAddFlags, command: Command): Promise<number> {
+  const { out, err } = ctx.io;
+  const now = (ctx.deps.clock ?? systemClock).now();
+  const request = { products: flags.products ?? [], rule: flags.rule, for: flags.for, reason: flags.reason, eshop: flags.eshop };
+  const input = parseSilenceRequest(request, now, ctx.env.USER ?? ctx.env.LOGNAME ?? "cli");
+  if (!input.ok) usageError(command, input.message);
+  const settings = settingsOrSay(ctx.env, err);
   if (!settings) return 1;
-  if (parsed.kind === "list") {
-    return withDatabaseOrSay(settings, err, async (db) => {
-      const repo = new SqliteSilenceStore(db);
-      const now = clock.now();
-      const silences = parsed.all ? repo.recent(200) : repo.active(now);
-      out.write(formatSilenceTable(silences, now, parsed.all));
-      return 0;
-    });
-  }
-  const id = parsed.id;
+  // A rule not (yet) in the rules file is a warning, not an error: the silence may be set up
+  // ahead of a rules change, and the daemon's rules can differ from the file this command reads.
+  if (input.silence.rule !== null) warnUnknownRule(settings.rulesPath, input.silence.rule, err);
   return withDatabaseOrSay(settings, err, async (db) => {
+    const silence = new SqliteSilenceStore(db).add(input.silence);
+    const lasts = formatDuration(silence.endsAt - silence.createdAt);
+    out.write(`silence ${silence.id} added: ${describeScope(silence)}, until ${iso(silence.endsAt)} (for ${lasts})\n`);
+    return 0;
+  });
+}
+
+function silenceList(ctx: CliContext, all: boolean): Promise<number> {
+  return withSettingsDatabase(ctx, (db) => {
     const repo = new SqliteSilenceStore(db);
-    const now = clock.now();
-    const result = repo.expire(id, now);
+    const now = (ctx.deps.clock ?? systemClock).now();
+    ctx.io.out.write(formatSilenceTable(all ? repo.recent(200) : repo.active(now), now, all));
+    return 0;
+  });
+}
+
+function silenceExpire(ctx: CliContext, id: number): Promise<number> {
+  const { out, err } = ctx.io;
+  return withSettingsDatabase(ctx, (db) => {
+    const repo = new SqliteSilenceStore(db);
+    const result = repo.expire(id, (ctx.deps.clock ?? systemClock).now());
     if (result === "unknown") {
       err.write(`stockwatch: there is no silence ${id} (stockwatch silence list --all shows them)\n`);
       return 1;
@@ -96,42 +113,6 @@ export async function runSilenceCommand(args: string[], env: Env, out: Output, e
     out.write(`silence ${id} expired; its alerts that still hold are sent once within the daemon's reminder round\n`);
     return 0;
   });
-}
-
-type Parsed =
-  | { kind: "add"; request: { products: string[]; rule?: string | undefined; for?: string | undefined; reason?: string | undefined; eshop?: string | undefined } }
-  | { kind: "list"; all: boolean }
-  | { kind: "expire"; id: number }
-  | { kind: "unknown" };
-
-/** The subcommand's options; throws (a usage error) on unknown options or a bad id. */
-function parse(sub: string, args: string[]): Parsed {
-  if (sub === "add") {
-    const { values } = parseArgs({
-      args,
-      options: {
-        products: { type: "string", multiple: true },
-        rule: { type: "string" },
-        for: { type: "string" },
-        reason: { type: "string" },
-        eshop: { type: "string" },
-      },
-      allowPositionals: false,
-    });
-    return { kind: "add", request: { products: values.products ?? [], rule: values.rule, for: values.for, reason: values.reason, eshop: values.eshop } };
-  }
-  if (sub === "list") {
-    const { values } = parseArgs({ args, options: { all: { type: "boolean" } }, allowPositionals: false });
-    return { kind: "list", all: Boolean(values.all) };
-  }
-  if (sub === "expire") {
-    const { positionals } = parseArgs({ args, options: {}, allowPositionals: true });
-    if (positionals.length !== 1 || !/^[1-9]\d{0,15}$/.test(positionals[0]!)) {
-      throw new Error(`silence expire takes one silence id (a number, see silence list), got "${positionals.join(" ")}"`);
-    }
-    return { kind: "expire", id: Number(positionals[0]) };
-  }
-  return { kind: "unknown" };
 }
 
 function warnUnknownRule(rulesPath: string, rule: string, err: Output): void {

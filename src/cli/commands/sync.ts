@@ -1,3 +1,4 @@
+import type { Command } from "commander";
 import type { Settings } from "../../config/env.js";
 import type { Db } from "../../db/open-database.js";
 import type { Clock } from "../../shared/clock.js";
@@ -6,6 +7,33 @@ import { ConfigError } from "../../shared/errors.js";
 import type { ShoptetApi } from "../../shoptet/shoptet-client.js";
 import { seedFromApi, type SeedResult } from "../../stock/seed-from-api.js";
 import { SqliteStockReadStore } from "../../store/sqlite/stock-read-store.js";
+import { systemClock } from "../../shared/clock.js";
+import type { CliContext } from "../cli-context.js";
+import { shoptetClientFor, withSettingsDatabase } from "../command-setup.js";
+import { eshopIdsValue } from "../option-values.js";
+
+/** `stockwatch sync [--eshop ID…] [--all-details]`. */
+export function registerSync(program: Command, ctx: CliContext): void {
+  program
+    .command("sync")
+    .option("--eshop <id>", "only this e-shop (repeatable; default: every e-shop with a token)", eshopIdsValue)
+    .option("--all-details", "re-read every product detail, not only missing or stale ones")
+    .usage("[--eshop <id>] [--all-details]")
+    .summary("seed or repair stock state from the Shoptet API (no alerts)")
+    .description("Reads products and stock of each e-shop from the Shoptet API into the database, sending no alerts for the past.")
+    .action(
+      ctx.action((options: { eshop?: number[]; allDetails?: boolean }) =>
+        withSettingsDatabase(ctx, async (db, settings) => {
+          const clock = ctx.deps.clock ?? systemClock;
+          const client = shoptetClientFor(ctx, settings);
+          const only = options.eshop ? { eshopIds: options.eshop } : {};
+          const summary = await runSync({ db, clock, client, settings, ...only, allDetails: Boolean(options.allDetails) }, ctx.deps.progressStream ?? process.stderr);
+          ctx.io.out.write(`${summary}\n`);
+          return 0;
+        }),
+      ),
+    );
+}
 
 export interface SyncDeps {
   db: Db;
