@@ -72,7 +72,7 @@ export function formatUsageError(command: Command, message: string): string {
     .replace(/^error: /, "")
     .replace(/^option '(-[^ ',]+)[^']*' argument '[^']*' is invalid\. /s, "$1 ")
     .replace(/^command-argument value '[^']*' is invalid for argument '([^']*)'\. /s, "<$1> ")
-    .replace(/'([^'\s]*)'/g, '"$1"');
+    .replace(/'([^'\s][^']*)'(?![A-Za-z])/g, '"$1"');
   const path = commandPath(command);
   return `stockwatch${path ? ` ${path}` : ""}: ${text}\n`;
 }

@@ -35,3 +35,12 @@ export function integerValue(min: number, max: number): (text: string) => number
     return n;
   };
 }
+
+/** One of `choices`. */
+export function choiceValue<T extends string>(choices: readonly T[]): (text: string) => T {
+  return (text) => {
+    const found = choices.find((c) => c === text);
+    if (found === undefined) throw new InvalidArgumentError(`takes one of ${choices.join(", ")}; got "${text}"`);
+    return found;
+  };
+}

@@ -15,26 +15,59 @@ import { isValidTimeZone } from "./zoned-time.js";
  * says what the person wrote.
  */
 
+/**
+ * Patterns and descriptions for the JSON Schema of the rules file (`stockwatch rules schema`), so
+ * editors can complete and check it. They describe what the checks below accept (the unit tests
+ * hold each pattern against the parser it mirrors); they add no check of their own.
+ */
+export const FORMATS = {
+  duration: {
+    pattern: "^\\s*\\d+(\\.\\d+)?(ms|s|m|h|d)\\s*$",
+    description: "a duration: a number and a unit (ms, s, m, h or d), e.g. 30s, 5m, 12h, 7d",
+  },
+  timeOfDay: { pattern: "^([01]\\d|2[0-3]):([0-5]\\d)$", description: 'a 24-hour time "HH:MM", e.g. "22:00"' },
+  cron: {
+    pattern: "^\\s*\\S+(\\s+\\S+){4,5}\\s*$",
+    description:
+      'a cron expression in the file\'s timezone: [second] minute hour day-of-month month day-of-week, e.g. "0 7 * * 1-5" (07:00 on weekdays)',
+  },
+  email: { pattern: "^[^\\s@]+@[^\\s@]+$", description: "an e-mail address" },
+} as const;
+
+const described = (format: keyof typeof FORMATS, hint?: string) => ({
+  pattern: FORMATS[format].pattern,
+  description: hint ? `${FORMATS[format].description} — ${hint}` : FORMATS[format].description,
+});
+
 const listOf = <T extends z.ZodType>(item: T, what: string) =>
   z.union([item, z.array(item)], { error: `expected ${what}, or a list of them` });
 
 const duration = (hint: string) =>
-  z.string({ error: `expected a duration like 30s, 5m, 12h or 7d (${hint})` }).superRefine((text, ctx) => {
-    if (parseDuration(text) === undefined) {
-      ctx.addIssue({ code: "custom", message: `"${text}" is not a duration; write a number and a unit: 30s, 5m, 12h, 7d` });
+  z
+    .string({ error: `expected a duration like 30s, 5m, 12h or 7d (${hint})` })
+    .superRefine((text, ctx) => {
+      if (parseDuration(text) === undefined) {
+        ctx.addIssue({ code: "custom", message: `"${text}" is not a duration; write a number and a unit: 30s, 5m, 12h, 7d` });
+      }
+    })
+    .meta(described("duration", hint));
+
+const glob = z
+  .string({ error: "expected a glob pattern in quotes, e.g. \"KAV-*\"" })
+  .superRefine((text, ctx) => {
+    const result = compileGlobList([text]);
+    if (!result.ok) ctx.addIssue({ code: "custom", message: result.errors[0]!.message });
+  })
+  .meta({ description: 'a glob: * any run of characters, ? one, [abc] one of them, a leading ! excludes; e.g. "KAV-*"' });
+
+const timeOfDay = z
+  .string({ error: 'expected a time "HH:MM" in quotes, e.g. "22:00"' })
+  .superRefine((text, ctx) => {
+    if (parseTimeOfDay(text) === undefined) {
+      ctx.addIssue({ code: "custom", message: `"${text}" is not a time; write 24-hour "HH:MM" in quotes, e.g. "06:00"` });
     }
-  });
-
-const glob = z.string({ error: "expected a glob pattern in quotes, e.g. \"KAV-*\"" }).superRefine((text, ctx) => {
-  const result = compileGlobList([text]);
-  if (!result.ok) ctx.addIssue({ code: "custom", message: result.errors[0]!.message });
-});
-
-const timeOfDay = z.string({ error: 'expected a time "HH:MM" in quotes, e.g. "22:00"' }).superRefine((text, ctx) => {
-  if (parseTimeOfDay(text) === undefined) {
-    ctx.addIssue({ code: "custom", message: `"${text}" is not a time; write 24-hour "HH:MM" in quotes, e.g. "06:00"` });
-  }
-});
+  })
+  .meta(described("timeOfDay"));
 
 const eshopId = z.number({ error: "expected an e-shop id (a number, e.g. 222651)" }).int().positive();
 
@@ -58,9 +91,12 @@ const slackChannel = z
   })
   .strict();
 
-const email = z.string().superRefine((text, ctx) => {
-  if (!/^[^\s@]+@[^\s@]+$/.test(text)) ctx.addIssue({ code: "custom", message: `"${text}" is not an e-mail address` });
-});
+const email = z
+  .string()
+  .superRefine((text, ctx) => {
+    if (!/^[^\s@]+@[^\s@]+$/.test(text)) ctx.addIssue({ code: "custom", message: `"${text}" is not an e-mail address` });
+  })
+  .meta(described("email"));
 
 const emailChannel = z
   .object({
@@ -97,7 +133,13 @@ const forecastWindow = z
         message: `${text} is outside ${RULE_LIMITS.minForecastWindowDays}d…${RULE_LIMITS.maxForecastWindowDays}d; a forecast needs at least a week of history`,
       });
     }
-  });
+  })
+  .meta(
+    described(
+      "duration",
+      `days of sales history, whole days from ${RULE_LIMITS.minForecastWindowDays}d to ${RULE_LIMITS.maxForecastWindowDays}d, e.g. 28d`,
+    ),
+  );
 
 const days = (what: string) => z.number({ error: `expected a number of days (${what}), e.g. 7` }).nonnegative({ error: "expected 0 or more days" });
 const minSales = z.number({ error: "expected a number of units sold in the window, e.g. 5" }).nonnegative({ error: "expected 0 or more units" });
@@ -165,7 +207,7 @@ export const digestSchema = z
         const why = result.errors.map((e) => e.message).join("; ");
         ctx.addIssue({ code: "custom", message: `"${text}" is not a valid cron expression (${why}); e.g. "0 7 * * 1-5" is 07:00 on weekdays` });
       }
-    }),
+    }).meta(described("cron")),
     notify: listOf(z.string(), "a channel name"),
     sections: z.array(z.enum(DIGEST_SECTIONS, { error: `expected one of ${DIGEST_SECTIONS.join(", ")}` })).min(1).optional(),
     eshops: listOf(eshopId, "an e-shop id").optional(),
@@ -197,7 +239,7 @@ export const rulesFileSchema = z
       if (!isValidTimeZone(text)) {
         ctx.addIssue({ code: "custom", message: `unknown timezone "${text}"; use an IANA name such as Europe/Prague or UTC` });
       }
-    }).optional(),
+    }).meta({ description: "an IANA timezone for quiet hours and digest schedules, e.g. Europe/Prague (default)" }).optional(),
     channels: z.record(z.string(), channelSchema, { error: "expected a map of channel name to channel" }),
     rules: z.array(ruleSchema, { error: "expected a list of rules (each starting with \"- name:\")" }).optional(),
     digests: z.array(digestSchema, { error: "expected a list of digests (each starting with \"- name:\")" }).optional(),

@@ -1,11 +1,11 @@
-import { Option, type Command } from "commander";
+import type { Command } from "commander";
 import type { Db } from "../../db/open-database.js";
 import { createOutbox } from "../../outbox/create-outbox.js";
 import { DELIVERY_STATUSES, isDeliveryStatus, type DeliveryView } from "../../outbox/outbox-types.js";
 import { systemClock, type Clock } from "../../shared/clock.js";
 import { requireSubcommand, usageError, type CliContext } from "../cli-context.js";
 import { withSettingsDatabase } from "../command-setup.js";
-import { integerValue } from "../option-values.js";
+import { choiceValue, integerValue } from "../option-values.js";
 import type { Output } from "../output.js";
 
 export interface DeliveriesListOptions {
@@ -109,7 +109,7 @@ export function registerDeliveries(program: Command, ctx: CliContext): void {
   );
   deliveries
     .command("list")
-    .addOption(new Option("--status <status>", "only deliveries in this status").choices(DELIVERY_STATUSES))
+    .option("--status <status>", `only deliveries in this status: ${DELIVERY_STATUSES.join(", ")}`, choiceValue(DELIVERY_STATUSES))
     .option("--limit <n>", "at most this many, newest first (default 100)", integerValue(1, 1000))
     .usage("[--status S] [--limit N]")
     .summary("the newest deliveries and their state")
