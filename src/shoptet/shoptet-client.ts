@@ -1,12 +1,10 @@
+import { SHOPTET_CALL_RETRY } from "../retry/retry-policy.js";
 import type { Clock } from "../shared/clock.js";
 import type { Logger } from "../shared/logger.js";
 import { silentLogger } from "../shared/logger.js";
-import { redactSecrets } from "../shared/redact.js";
-import { bucketPauseMs, parseBucketFilling, parseRetryAfter } from "./rate-limit-headers.js";
-import { ShoptetApiError, errorForResponse } from "./shoptet-error.js";
+import type { MovementQuery, ShoptetApi, SupplyQuery, WebhookApi } from "./shoptet-api.js";
+import { ShoptetApiError } from "./shoptet-error.js";
 import {
-  envelope,
-  errorItems,
   parseEshopId,
   parseLastMovement,
   parseMovements,
@@ -16,8 +14,8 @@ import {
   parseStocks,
   parseSupplies,
   parseWebhooks,
-  type Envelope,
 } from "./shoptet-parse.js";
+import { ShoptetRequester, type CallSpec, type ShoptetClientStats } from "./shoptet-request.js";
 import { formatShoptetTime } from "./shoptet-time.js";
 import type {
   LastMovement,
@@ -30,54 +28,10 @@ import type {
   Webhook,
   WebhookPage,
 } from "./shoptet-types.js";
-import { TokenGate, realSleep, type Sleep } from "./token-gate.js";
+import { realSleep, type Sleep } from "./token-gate.js";
 import { notificationQueryParams, parseNotifications, type NotificationPage, type NotificationQuery } from "./webhook-notifications.js";
 
-/** The Shoptet calls the stock module makes; ShoptetClient implements it, tests may fake it. */
-export interface ShoptetApi {
-  hasToken(eshopId: number): boolean;
-  eshopInfo(eshopId: number): Promise<{ eshopId: number }>;
-  listStocks(eshopId: number): Promise<StockList>;
-  lastMovement(eshopId: number, stockId: number): Promise<LastMovement | null>;
-  movements(eshopId: number, stockId: number, query: MovementQuery): Promise<MovementPage>;
-  supplies(eshopId: number, stockId: number, query: SupplyQuery): Promise<SupplyPage>;
-  /** null when Shoptet says the product does not exist (404). */
-  productByGuid(eshopId: number, guid: string): Promise<ProductDetail | null>;
-  /** Product detail by product or variant code; null when unknown. Codes may contain "/". */
-  productByCode(eshopId: number, code: string): Promise<ProductDetail | null>;
-}
-
-/**
- * The webhook registration calls (`/api/webhooks`): what `stockwatch webhooks` needs. Separate
- * from ShoptetApi so the stock module's fakes need not implement them.
- */
-export interface WebhookApi {
-  /** Every webhook of this installation (all pages). */
-  listWebhooks(eshopId: number): Promise<Webhook[]>;
-  /** Registers 1–50 webhooks in one call (201); 409/422 fail with Shoptet's errorCode and message. */
-  createWebhooks(eshopId: number, list: readonly NewWebhook[]): Promise<Webhook[]>;
-  /** Changes a webhook's URL (the event cannot change). */
-  updateWebhook(eshopId: number, id: number, patch: { url?: string; sendPayload?: SendPayload }): Promise<void>;
-  deleteWebhook(eshopId: number, id: number): Promise<void>;
-  /** Generates a new signature key; from then on the old one no longer verifies. */
-  renewSignatureKey(eshopId: number): Promise<string>;
-}
-
-export interface MovementQuery {
-  /** Movements with an id above this one (the cursor). */
-  lastId?: number;
-  /** Only movements changed at or after this time (epoch ms); not a cursor. */
-  changeTimeFrom?: number;
-  page?: number;
-  /** Up to 1000. */
-  itemsPerPage?: number;
-}
-
-export interface SupplyQuery {
-  page?: number;
-  itemsPerPage?: number;
-  code?: string;
-}
+export type { MovementQuery, ShoptetApi, ShoptetClientStats, SupplyQuery, WebhookApi };
 
 export interface ShoptetClientOptions {
   /** SHOPTET_API_URL, e.g. https://api.myshoptet.com */
@@ -95,7 +49,7 @@ export interface ShoptetClientOptions {
   maxAttempts?: number;
   /** Concurrent requests per token; Shoptet allows 3. Default 2. */
   maxInFlightPerToken?: number;
-  /** First retry delay; doubles per attempt, jittered, capped at retryMaxDelayMs. Default 500 ms. */
+  /** First retry delay; doubles per attempt, equal jitter, capped at retryMaxDelayMs (SHOPTET_CALL_RETRY: 500 ms, 8 s, 4 attempts). */
   retryBaseMs?: number;
   retryMaxDelayMs?: number;
   /**
@@ -107,41 +61,12 @@ export interface ShoptetClientOptions {
   bucketSlowdownAt?: number;
 }
 
-/** Counters for metrics and benchmarks. */
-export interface ShoptetClientStats {
-  requests: number;
-  retries: number;
-  rateLimited: number;
-  failures: number;
-}
-
 const ITEMS_MAX = 1000;
 /** Shoptet's limits for webhook registration: 500 per listed page, 50 per POST. */
 export const WEBHOOKS_PER_PAGE = 500;
 export const WEBHOOKS_PER_CREATE = 50;
 const MAX_WEBHOOK_PAGES = 100;
 
-type Method = "GET" | "POST" | "PATCH" | "DELETE";
-
-/** One API call: how to send it and how to read its `data`. */
-interface CallSpec<T> {
-  method: Method;
-  path: string;
-  query?: Record<string, string | number | undefined>;
-  /** JSON request body (writes). */
-  body?: unknown;
-  parse: (data: unknown) => T;
-  /** The call may answer `data: null` (PATCH, DELETE). */
-  nullData?: boolean;
-  /**
-   * Which retryable failures are repeated inside the call. "all" for reads and idempotent writes;
-   * "unapplied" for POSTs, whose repeat after a timeout or 500 might apply them twice: only the
-   * answers that say the request was not processed (423 locked, 429, 503 maintenance).
-   */
-  retry?: "all" | "unapplied";
-}
-
-const UNAPPLIED = new Set([423, 429, 503]);
 const PRODUCT_INCLUDE = "perStockAmounts,variantParameters";
 
 /**
@@ -153,39 +78,36 @@ const PRODUCT_INCLUDE = "perStockAmounts,variantParameters";
  * Shoptet said it did not process it.
  */
 export class ShoptetClient implements ShoptetApi, WebhookApi {
-  readonly stats: ShoptetClientStats = { requests: 0, retries: 0, rateLimited: 0, failures: 0 };
-  private readonly baseUrl: string;
-  private readonly fetchFn: typeof globalThis.fetch;
-  private readonly sleep: Sleep;
-  private readonly random: () => number;
-  private readonly logger: Logger;
-  private readonly gates = new Map<string, TokenGate>();
-  private readonly warnedDeprecated = new Set<string>();
-  private readonly timeoutMs: number;
-  private readonly maxAttempts: number;
-  private readonly maxInFlight: number;
-  private readonly retryBaseMs: number;
-  private readonly retryMaxDelayMs: number;
-  private readonly maxRetryAfterWaitMs: number;
-  private readonly bucketSlowdownAt: number;
+  private readonly requester: ShoptetRequester;
 
-  constructor(private readonly options: ShoptetClientOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, "");
-    this.fetchFn = options.fetch ?? globalThis.fetch;
-    this.sleep = options.sleep ?? realSleep;
-    this.random = options.random ?? Math.random;
-    this.logger = options.logger ?? silentLogger();
-    this.timeoutMs = options.timeoutMs ?? 20_000;
-    this.maxAttempts = Math.max(1, options.maxAttempts ?? 4);
-    this.maxInFlight = Math.max(1, options.maxInFlightPerToken ?? 2);
-    this.retryBaseMs = options.retryBaseMs ?? 500;
-    this.retryMaxDelayMs = options.retryMaxDelayMs ?? 8_000;
-    this.maxRetryAfterWaitMs = options.maxRetryAfterWaitMs ?? 60_000;
-    this.bucketSlowdownAt = options.bucketSlowdownAt ?? 0.75;
+  constructor(options: ShoptetClientOptions) {
+    this.requester = new ShoptetRequester({
+      baseUrl: options.baseUrl.replace(/\/+$/, ""),
+      tokenFor: options.tokenFor,
+      clock: options.clock,
+      fetch: options.fetch ?? globalThis.fetch,
+      sleep: options.sleep ?? realSleep,
+      random: options.random ?? Math.random,
+      logger: options.logger ?? silentLogger(),
+      timeoutMs: options.timeoutMs ?? 20_000,
+      policy: {
+        ...SHOPTET_CALL_RETRY,
+        baseMs: options.retryBaseMs ?? SHOPTET_CALL_RETRY.baseMs,
+        maxDelayMs: options.retryMaxDelayMs ?? SHOPTET_CALL_RETRY.maxDelayMs,
+        maxAttempts: Math.max(1, options.maxAttempts ?? SHOPTET_CALL_RETRY.maxAttempts),
+      },
+      maxInFlightPerToken: Math.max(1, options.maxInFlightPerToken ?? 2),
+      maxRetryAfterWaitMs: options.maxRetryAfterWaitMs ?? 60_000,
+      bucketSlowdownAt: options.bucketSlowdownAt ?? 0.75,
+    });
+  }
+
+  get stats(): ShoptetClientStats {
+    return this.requester.stats;
   }
 
   hasToken(eshopId: number): boolean {
-    return Boolean(this.options.tokenFor(eshopId));
+    return this.requester.hasToken(eshopId);
   }
 
   async eshopInfo(eshopId: number): Promise<{ eshopId: number }> {
@@ -322,21 +244,6 @@ export class ShoptetClient implements ShoptetApi, WebhookApi {
     }
   }
 
-  private gateFor(token: string): TokenGate {
-    let gate = this.gates.get(token);
-    if (!gate) {
-      gate = new TokenGate(this.maxInFlight, this.options.clock, this.sleep);
-      this.gates.set(token, gate);
-    }
-    return gate;
-  }
-
-  private backoffMs(attempt: number): number {
-    const ceiling = Math.min(this.retryMaxDelayMs, this.retryBaseMs * 2 ** (attempt - 1));
-    // Equal jitter: at least half the step, so parallel callers spread out but still back off.
-    return Math.round(ceiling / 2 + (this.random() * ceiling) / 2);
-  }
-
   /** One GET with retries; `parse` turns `data` into the typed result. */
   private get<T>(
     eshopId: number,
@@ -347,145 +254,7 @@ export class ShoptetClient implements ShoptetApi, WebhookApi {
     return this.call(eshopId, { method: "GET", path, query, parse });
   }
 
-  /** One call with retries (see CallSpec.retry). */
-  private async call<T>(eshopId: number, spec: CallSpec<T>): Promise<T> {
-    const { path } = spec;
-    const query = spec.query ?? {};
-    const token = this.options.tokenFor(eshopId);
-    if (!token) {
-      throw new ShoptetApiError({
-        message: `no Shoptet API token for e-shop ${eshopId}: set SHOPTET_API_TOKEN_${eshopId} or SHOPTET_API_TOKEN`,
-        status: 0,
-        code: "no-token",
-        retryable: false,
-      });
-    }
-    const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
-    const qs = params.toString();
-    const url = `${this.baseUrl}${path}${qs ? `?${qs}` : ""}`;
-    const gate = this.gateFor(token);
-
-    let lastError: ShoptetApiError | undefined;
-    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      if (attempt > 1) this.stats.retries++;
-      const error = await this.attempt(eshopId, spec, url, token, gate);
-      if (!(error instanceof ShoptetApiError)) return error.value;
-      lastError = error;
-      if (!error.retryable || attempt === this.maxAttempts) break;
-      if (spec.retry === "unapplied" && !UNAPPLIED.has(error.status)) break;
-      let wait = this.backoffMs(attempt);
-      if (error.status === 429) {
-        this.stats.rateLimited++;
-        const asked = error.retryAfterMs;
-        if (asked !== null) {
-          gate.pauseUntil(this.options.clock.now() + asked);
-          if (asked > this.maxRetryAfterWaitMs) break; // the job queue waits instead of this call
-          wait = 0; // the gate holds us until the requested time
-        }
-      }
-      this.logger.debug({ eshopId, method: spec.method, path, status: error.status, code: error.code, attempt, waitMs: wait }, "retrying Shoptet call");
-      if (wait > 0) await this.sleep(wait);
-    }
-    this.stats.failures++;
-    throw lastError!;
-  }
-
-  /** One HTTP exchange: the parsed value, or the classified error (never throws). */
-  private async attempt<T>(
-    eshopId: number,
-    spec: CallSpec<T>,
-    url: string,
-    token: string,
-    gate: TokenGate,
-  ): Promise<{ value: T } | ShoptetApiError> {
-    const { method, path, parse } = spec;
-    await gate.acquire();
-    let status = 0;
-    let headers: Headers | undefined;
-    let text = "";
-    try {
-      this.stats.requests++;
-      const res = await this.fetchFn(url, {
-        method,
-        headers: { "Shoptet-Private-API-Token": token, "Content-Type": "application/json", Accept: "application/json" },
-        ...(spec.body === undefined ? {} : { body: JSON.stringify(spec.body) }),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      status = res.status;
-      headers = res.headers;
-      text = await res.text();
-    } catch (cause) {
-      const timedOut = (cause as Error)?.name === "TimeoutError" || (cause as Error)?.name === "AbortError";
-      const reason = redactSecrets(String((cause as Error)?.message ?? cause), [token]);
-      return new ShoptetApiError({
-        message: timedOut
-          ? `Shoptet API did not answer ${method} ${path} for e-shop ${eshopId} within ${this.timeoutMs} ms`
-          : `cannot reach the Shoptet API at ${this.baseUrl} (${method} ${path}: ${reason}): check SHOPTET_API_URL and the network`,
-        status: 0,
-        code: timedOut ? "timeout" : "network",
-        retryable: true,
-      });
-    } finally {
-      gate.release();
-    }
-    this.observeHeaders(path, headers!, gate);
-
-    let env: Envelope | null = null;
-    try {
-      env = envelope.parse(JSON.parse(text));
-    } catch {
-      env = null;
-    }
-    const requestId = env?.metadata?.requestId ?? headers!.get("x-request-id");
-    if (status < 200 || status >= 300) {
-      return errorForResponse({
-        status,
-        method,
-        path,
-        eshopId,
-        errors: errorItems(env),
-        requestId,
-        retryAfterMs: parseRetryAfter(headers!.get("retry-after"), this.options.clock.now()),
-      });
-    }
-    if (env === null || env.data === undefined || (env.data === null && !spec.nullData)) {
-      const items = errorItems(env);
-      return new ShoptetApiError({
-        message: `Shoptet API answered ${status} on ${method} ${path} for e-shop ${eshopId} without data${
-          items[0] ? ` (${items[0].errorCode}: ${items[0].message})` : " (not a Shoptet JSON envelope)"
-        }`,
-        status,
-        code: items[0]?.errorCode ?? "invalid-response",
-        retryable: env === null,
-        requestId,
-      });
-    }
-    try {
-      return { value: parse(env.data) };
-    } catch (cause) {
-      return new ShoptetApiError({
-        message: `Shoptet API answered ${method} ${path} for e-shop ${eshopId} with an unexpected shape: ${(cause as Error).message.slice(0, 300)}`,
-        status,
-        code: "invalid-response",
-        retryable: false,
-        requestId,
-        cause,
-      });
-    }
-  }
-
-  private observeHeaders(path: string, headers: Headers, gate: TokenGate): void {
-    const filling = parseBucketFilling(headers.get("x-ratelimit-bucket-filling"));
-    if (filling) {
-      const pause = bucketPauseMs(filling, this.bucketSlowdownAt);
-      if (pause > 0) gate.pauseUntil(this.options.clock.now() + pause);
-    }
-    const deprecated = headers.get("x-shoptet-deprecated") ?? headers.get("sunset");
-    const template = path.replace(/\/\d+(?=\/|$)/g, "/{id}");
-    if (deprecated && !this.warnedDeprecated.has(template)) {
-      this.warnedDeprecated.add(template);
-      this.logger.warn({ path: template, deprecated }, "Shoptet marks this endpoint as deprecated; stockwatch needs an update");
-    }
+  private call<T>(eshopId: number, spec: CallSpec<T>): Promise<T> {
+    return this.requester.call(eshopId, spec);
   }
 }
