@@ -48,17 +48,24 @@ export function planRegistration(
   url: string,
   options: PlanOptions = {},
 ): RegistrationPlan {
-  const steps: PlanStep[] = [];
   const byEvent = new Map<string, WantedEvent>();
   for (const w of wanted) if (!byEvent.has(w.event)) byEvent.set(w.event, w);
-
   const registered = new Map<string, Webhook[]>();
   for (const w of existing) registered.set(w.event, [...(registered.get(w.event) ?? []), w]);
   // Registered to this daemon: our URL, or an older address of it (same path) that would be re-pointed.
   const registeredHere = (event: string) =>
     (registered.get(event) ?? []).some((x) => sameUrl(x.url, url) || pathOf(x.url) === pathOf(url));
 
-  // 1. Conflict pairs among the wanted events.
+  const losers = conflictLosers(byEvent, registeredHere);
+  const planned = new Set([...byEvent.keys()].filter((e) => !losers.has(e)));
+  const context: StepContext = { url, registered, planned, takeOver: Boolean(options.takeOver) };
+  const steps = [...byEvent.values()].map((w) => losers.get(w.event) ?? stepFor(w, context));
+  const extra = existing.filter((x) => sameUrl(x.url, url) && !byEvent.has(x.event));
+  return { url, steps, extra };
+}
+
+/** The skipped side of each conflict pair among the wanted events, by event. */
+function conflictLosers(byEvent: ReadonlyMap<string, WantedEvent>, registeredHere: (event: string) => boolean): Map<string, PlanStep> {
   const losers = new Map<string, PlanStep>();
   for (const pair of CONFLICT_PAIRS) {
     const keep = byEvent.get(pair.keep);
@@ -86,65 +93,58 @@ export function planRegistration(
     }
     losers.set(loser.event, { kind: "skip-conflict", event: loser.event, other: winner.event, reason });
   }
+  return losers;
+}
 
-  // 2. Each wanted event against what is registered.
-  const finalEvents = new Set([...byEvent.keys()].filter((e) => !losers.has(e)));
+interface StepContext {
+  url: string;
+  /** What the installation has registered, by event. */
+  registered: ReadonlyMap<string, Webhook[]>;
+  /** The wanted events that won their conflict pair (or have none). */
+  planned: ReadonlySet<string>;
+  takeOver: boolean;
+}
 
-  for (const w of byEvent.values()) {
-    const lost = losers.get(w.event);
-    if (lost) {
-      steps.push(lost);
-      continue;
-    }
-    const mine = registered.get(w.event) ?? [];
-    const ours = mine.find((x) => sameUrl(x.url, url));
-    if (ours) {
-      steps.push({ kind: "keep", event: w.event, id: ours.id, reason: "already registered to this URL" });
-      continue;
-    }
-    const other = mine[0];
-    if (other) {
-      if (options.takeOver || pathOf(other.url) === pathOf(url)) {
-        steps.push({
-          kind: "update-url",
-          event: w.event,
-          id: other.id,
-          from: other.url,
-          reason: options.takeOver ? "taken over (--take-over)" : "registered to an older address of this daemon (same path)",
-        });
-      } else {
-        steps.push({
-          kind: "skip-taken",
-          event: w.event,
-          id: other.id,
-          url: other.url,
-          reason:
-            `registered to ${other.url} (Shoptet allows one URL per event); left alone because it may be another ` +
-            `receiver: pass --take-over to point it here`,
-        });
-      }
-      continue;
-    }
-    // Not registered: would a registered partner make Shoptet refuse it?
-    const blocking = conflictPartners(w.event).flatMap((p) => (finalEvents.has(p) ? [] : (registered.get(p) ?? [])));
-    const block = blocking[0];
-    if (block) {
-      const isOurs = sameUrl(block.url, url);
-      steps.push({
-        kind: "skip-conflict",
+/** The step for one wanted event that is not a conflict loser, against what is registered. */
+function stepFor(w: WantedEvent, { url, registered, planned, takeOver }: StepContext): PlanStep {
+  const mine = registered.get(w.event) ?? [];
+  const ours = mine.find((x) => sameUrl(x.url, url));
+  if (ours) return { kind: "keep", event: w.event, id: ours.id, reason: "already registered to this URL" };
+  const other = mine[0];
+  if (other) {
+    if (takeOver || pathOf(other.url) === pathOf(url)) {
+      return {
+        kind: "update-url",
         event: w.event,
-        other: block.event,
-        reason:
-          `${block.event} is registered (id ${block.id}, ${isOurs ? "this URL" : block.url}) and Shoptet refuses ${w.event} next to it (409)` +
-          (isOurs ? `: run \`stockwatch webhooks unregister --events ${block.event}\` first to switch` : ""),
-      });
-      continue;
+        id: other.id,
+        from: other.url,
+        reason: takeOver ? "taken over (--take-over)" : "registered to an older address of this daemon (same path)",
+      };
     }
-    steps.push({ kind: "add", event: w.event, reason: w.why });
+    return {
+      kind: "skip-taken",
+      event: w.event,
+      id: other.id,
+      url: other.url,
+      reason:
+        `registered to ${other.url} (Shoptet allows one URL per event); left alone because it may be another ` +
+        `receiver: pass --take-over to point it here`,
+    };
   }
-
-  const extra = existing.filter((x) => sameUrl(x.url, url) && !byEvent.has(x.event));
-  return { url, steps, extra };
+  // Not registered: would a registered partner make Shoptet refuse it?
+  const block = conflictPartners(w.event).flatMap((p) => (planned.has(p) ? [] : (registered.get(p) ?? [])))[0];
+  if (block) {
+    const isOurs = sameUrl(block.url, url);
+    return {
+      kind: "skip-conflict",
+      event: w.event,
+      other: block.event,
+      reason:
+        `${block.event} is registered (id ${block.id}, ${isOurs ? "this URL" : block.url}) and Shoptet refuses ${w.event} next to it (409)` +
+        (isOurs ? `: run \`stockwatch webhooks unregister --events ${block.event}\` first to switch` : ""),
+    };
+  }
+  return { kind: "add", event: w.event, reason: w.why };
 }
 
 /** Counts of a plan's steps by kind. */

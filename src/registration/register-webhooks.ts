@@ -57,112 +57,123 @@ function shoptetSays(error: ShoptetApiError): string {
 export async function registerWebhooks(api: WebhookApi, request: RegisterRequest): Promise<RegisterReport> {
   const { eshopId, url, wanted } = request;
   const plan = planRegistration(await api.listWebhooks(eshopId), wanted, url, request);
-  const results = new Map<string, StepResult>();
-  const set = (r: StepResult) => results.set(r.event, r);
-
+  const run = new RegistrationRun(api, eshopId, url);
   if (request.dryRun) {
-    for (const step of plan.steps) set({ event: step.event, step, outcome: "planned", id: "id" in step ? step.id : null, detail: step.reason });
-    return { url, plan, results: [...results.values()], changed: false, verified: null };
+    for (const step of plan.steps) run.set(step, "planned", "id" in step ? step.id : null, step.reason);
+    return { url, plan, results: run.inOrderOf(plan), changed: false, verified: null };
   }
-
-  const created = new Set<number>();
-  let changed = false;
-  const first = await apply(plan, false);
-  if (first.conflicted) {
-    const again = planRegistration(await api.listWebhooks(eshopId), wanted, url, request);
-    await apply(again, true);
-  }
-
-  let verified: boolean | null = null;
-  if (changed) {
-    const now = await api.listWebhooks(eshopId);
-    verified = true;
-    for (const r of results.values()) {
-      if (r.outcome !== "added" && r.outcome !== "updated" && r.outcome !== "kept") continue;
-      const found = now.find((w) => w.event === r.event && sameUrl(w.url, url));
-      if (!found) {
-        verified = false;
-        set({ ...r, outcome: "failed", detail: `not registered after all: Shoptet's list does not show ${r.event} for this URL; run register again` });
-      }
-    }
-  }
+  const first = await run.apply(plan, false);
+  if (first.conflicted) await run.apply(planRegistration(await api.listWebhooks(eshopId), wanted, url, request), true);
+  const verified = run.changed ? await run.verify() : null;
   // Report in the order of the first plan.
-  const ordered = plan.steps.map((s) => results.get(s.event)).filter((r): r is StepResult => r !== undefined);
-  return { url, plan, results: ordered, changed, verified };
+  return { url, plan, results: run.inOrderOf(plan), changed: run.changed, verified };
+}
+
+/** One registration at Shoptet as it is carried out: the result per event, what was created, whether anything changed. */
+class RegistrationRun {
+  private readonly results = new Map<string, StepResult>();
+  private readonly created = new Set<number>();
+  changed = false;
+
+  constructor(
+    private readonly api: WebhookApi,
+    private readonly eshopId: number,
+    private readonly url: string,
+  ) {}
+
+  set(step: PlanStep, outcome: StepOutcome, id: number | null, detail: string): void {
+    this.results.set(step.event, { event: step.event, step, outcome, id, detail });
+  }
+
+  inOrderOf(plan: RegistrationPlan): StepResult[] {
+    return plan.steps.map((s) => this.results.get(s.event)).filter((r): r is StepResult => r !== undefined);
+  }
 
   /** Carries out one plan; `oneByOne` after a conflict, so each refusal names its event. */
-  async function apply(p: RegistrationPlan, oneByOne: boolean): Promise<{ conflicted: boolean }> {
+  async apply(plan: RegistrationPlan, oneByOne: boolean): Promise<{ conflicted: boolean }> {
     const adds: PlanStep[] = [];
-    for (const step of p.steps) {
-      switch (step.kind) {
-        case "keep": {
-          const before = results.get(step.event);
-          // Created by us in the first pass and seen again in the second: still "added".
-          if (before?.outcome === "added" || before?.outcome === "updated" || created.has(step.id)) break;
-          set({ event: step.event, step, outcome: "kept", id: step.id, detail: step.reason });
-          break;
-        }
-        case "skip-conflict":
-        case "skip-taken":
-          set({ event: step.event, step, outcome: "skipped", id: "id" in step ? step.id : null, detail: step.reason });
-          break;
-        case "update-url":
-          try {
-            await api.updateWebhook(eshopId, step.id, { url });
-            changed = true;
-            set({ event: step.event, step, outcome: "updated", id: step.id, detail: `${step.reason}; was ${step.from}` });
-          } catch (error) {
-            // Deleted meanwhile: then it is simply missing, and the second pass adds it.
-            if (error instanceof ShoptetApiError && error.status === 404 && !oneByOne) return { conflicted: true };
-            throw error;
-          }
-          break;
-        case "add":
-          adds.push(step);
-          break;
-      }
+    for (const step of plan.steps) {
+      if (step.kind === "add") adds.push(step);
+      else if (!(await this.applyStep(step, oneByOne))) return { conflicted: true };
     }
     const size = oneByOne ? 1 : WEBHOOKS_PER_CREATE;
     for (let i = 0; i < adds.length; i += size) {
-      const chunk = adds.slice(i, i + size);
-      let made: Webhook[];
-      try {
-        made = await api.createWebhooks(
-          eshopId,
-          chunk.map((s) => ({ event: s.event, url })),
-        );
-      } catch (error) {
-        if (!isConflict(error)) {
-          if (oneByOne && error instanceof ShoptetApiError && error.status === 400) {
-            const step = chunk[0]!;
-            set({ event: step.event, step, outcome: "failed", id: null, detail: shoptetSays(error) });
-            continue;
-          }
-          throw error;
-        }
-        if (!oneByOne) return { conflicted: true };
-        const step = chunk[0]!;
-        set({
-          event: step.event,
-          step,
-          outcome: error.status === 422 ? "kept" : "skipped",
-          id: null,
-          detail:
-            error.status === 422
-              ? `already registered (${shoptetSays(error)})`
-              : `refused as a conflict (${shoptetSays(error)})`,
-        });
-        continue;
-      }
-      changed ||= made.length > 0;
-      for (const w of made) {
-        created.add(w.id);
-        const step = chunk.find((s) => s.event === w.event);
-        if (step) set({ event: w.event, step, outcome: "added", id: w.id, detail: step.reason });
-      }
-      // A 201 that created only part of the list (Shoptet's `errors` name the rest): look again.
-      if (!oneByOne && chunk.some((s) => !made.some((w) => w.event === s.event))) return { conflicted: true };
+      if (!(await this.create(adds.slice(i, i + size), oneByOne))) return { conflicted: true };
     }
     return { conflicted: false };
+  }
+
+  /** A step other than "add"; false when Shoptet's state moved under us (plan again). */
+  private async applyStep(step: PlanStep, oneByOne: boolean): Promise<boolean> {
+    switch (step.kind) {
+      case "keep": {
+        const before = this.results.get(step.event);
+        // Created by us in the first pass and seen again in the second: still "added".
+        if (before?.outcome === "added" || before?.outcome === "updated" || this.created.has(step.id)) return true;
+        this.set(step, "kept", step.id, step.reason);
+        return true;
+      }
+      case "skip-conflict":
+      case "skip-taken":
+        this.set(step, "skipped", "id" in step ? step.id : null, step.reason);
+        return true;
+      case "update-url":
+        try {
+          await this.api.updateWebhook(this.eshopId, step.id, { url: this.url });
+          this.changed = true;
+          this.set(step, "updated", step.id, `${step.reason}; was ${step.from}`);
+          return true;
+        } catch (error) {
+          // Deleted meanwhile: then it is simply missing, and the second pass adds it.
+          if (error instanceof ShoptetApiError && error.status === 404 && !oneByOne) return false;
+          throw error;
+        }
+      case "add":
+        return true;
+    }
+  }
+
+  /** Creates one chunk of "add" steps; false when Shoptet's state moved under us (plan again). */
+  private async create(chunk: readonly PlanStep[], oneByOne: boolean): Promise<boolean> {
+    let made: Webhook[];
+    try {
+      made = await this.api.createWebhooks(
+        this.eshopId,
+        chunk.map((s) => ({ event: s.event, url: this.url })),
+      );
+    } catch (error) {
+      if (!isConflict(error)) {
+        if (oneByOne && error instanceof ShoptetApiError && error.status === 400) {
+          this.set(chunk[0]!, "failed", null, shoptetSays(error));
+          return true;
+        }
+        throw error;
+      }
+      if (!oneByOne) return false;
+      const already = error.status === 422;
+      this.set(chunk[0]!, already ? "kept" : "skipped", null, already ? `already registered (${shoptetSays(error)})` : `refused as a conflict (${shoptetSays(error)})`);
+      return true;
+    }
+    this.changed ||= made.length > 0;
+    for (const w of made) {
+      this.created.add(w.id);
+      const step = chunk.find((s) => s.event === w.event);
+      if (step) this.set(step, "added", w.id, step.reason);
+    }
+    // A 201 that created only part of the list (Shoptet's `errors` name the rest): look again.
+    return oneByOne || chunk.every((s) => made.some((w) => w.event === s.event));
+  }
+
+  /** After changes: a fresh listing must show every added, updated or kept event at our URL. */
+  async verify(): Promise<boolean> {
+    const now = await this.api.listWebhooks(this.eshopId);
+    let verified = true;
+    for (const r of this.results.values()) {
+      if (r.outcome !== "added" && r.outcome !== "updated" && r.outcome !== "kept") continue;
+      if (now.some((w) => w.event === r.event && sameUrl(w.url, this.url))) continue;
+      verified = false;
+      this.set(r.step, "failed", r.id, `not registered after all: Shoptet's list does not show ${r.event} for this URL; run register again`);
+    }
+    return verified;
   }
 }
