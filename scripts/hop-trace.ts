@@ -2,7 +2,7 @@
  * Which functions of src/ run for ONE stock:movement webhook that sells a product out, from the
  * request to Slack's chat.postMessage (and the row marked sent). Engine inline (one isolate, so
  * the inspector sees everything); polls made long so nothing else runs meanwhile.
- * Run from the repository root: npx tsx docs/hop-trace.ts (see docs/architecture.md, "How we count hops").
+ * Run from the repository root: npx tsx scripts/hop-trace.ts (see docs/architecture.md, "How we count hops").
  */
 import { Session } from "node:inspector/promises";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
