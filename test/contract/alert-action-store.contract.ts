@@ -4,6 +4,7 @@ import type { AlertStore } from "../../src/rules/alert-store.js";
 import type { AlertActionStore, PostedMessage } from "../../src/slack/alert-action-store.js";
 import { entry } from "./slack-thread-store.contract.js";
 import type { OpenedStore, OpenStore } from "./store-harness.js";
+import { newStockAlert } from "./alert-fixtures.js";
 
 /** The alert action store with the stores that write what it reads (alerts, Slack messages, Slack deliveries). */
 export interface AlertActionStores {
@@ -31,17 +32,7 @@ export function alertActionStoreContract(name: string, open: OpenStore<AlertActi
       await opened.close();
     });
 
-    const openAlert = (subject: string) =>
-      s.alerts.openStock({
-        rule: "low",
-        checksum: "c",
-        eshopId: 1,
-        subject,
-        severity: "warning",
-        state: { openedAt: T, lastNotifiedAt: T, reminders: 0, suppressed: false },
-        values: {},
-        now: T,
-      });
+    const openAlert = (subject: string) => s.alerts.openStock(newStockAlert(T, { subject }));
 
     it("reads a posted message and every message that shows an incident, each parsed once", async () => {
       await s.threads.recordPost({ channel: "#w", channelId: "C1", ts: "1.0", entries: [entry(1), entry(2)], now: T });

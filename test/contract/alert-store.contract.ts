@@ -1,21 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AlertStore, NewEventAlert, NewStockAlert } from "../../src/rules/alert-store.js";
 import type { OpenedStore, OpenStore } from "./store-harness.js";
+import { newStockAlert } from "./alert-fixtures.js";
 
 const T = Date.parse("2026-11-27T06:00:00Z");
 
 function stock(over: Partial<NewStockAlert> = {}): NewStockAlert {
-  return {
-    rule: "coffee-low",
-    checksum: "c1",
-    eshopId: 1,
-    subject: "KAV-1",
-    severity: "warning",
-    state: { openedAt: T, lastNotifiedAt: T, reminders: 0, suppressed: false },
-    values: { quantity: 2 },
-    now: T,
-    ...over,
-  };
+  return newStockAlert(T, { rule: "coffee-low", checksum: "c1", values: { quantity: 2 }, ...over });
 }
 
 function event(over: Partial<NewEventAlert> = {}): NewEventAlert {

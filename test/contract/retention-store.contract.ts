@@ -7,6 +7,7 @@ import type { SilenceStore } from "../../src/silences/silence-store.js";
 import { incoming } from "./event-store.contract.js";
 import { entry } from "./slack-thread-store.contract.js";
 import type { OpenedStore, OpenStore } from "./store-harness.js";
+import { newStockAlert } from "./alert-fixtures.js";
 
 /** The retention store with the stores that write what it deletes. */
 export interface RetentionStores {
@@ -53,17 +54,7 @@ export function retentionStoreContract(name: string, open: OpenStore<RetentionSt
       return batches;
     }
 
-    const openStock = (subject: string, at: number) =>
-      s.alerts.openStock({
-        rule: "low",
-        checksum: "c",
-        eshopId: 1,
-        subject,
-        severity: "warning",
-        state: { openedAt: at, lastNotifiedAt: at, reminders: 0, suppressed: false },
-        values: {},
-        now: at,
-      });
+    const openStock = (subject: string, at: number) => s.alerts.openStock(newStockAlert(at, { subject }));
 
     it("knows no digest start on an empty database, and runs a session", async () => {
       expect(await s.retention.digestStarts()).toEqual([]);

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AlertStore } from "../../src/rules/alert-store.js";
 import type { NewSilence, SilenceStore } from "../../src/silences/silence-store.js";
 import type { OpenedStore, OpenStore } from "./store-harness.js";
+import { newStockAlert } from "./alert-fixtures.js";
 
 /** The silence store, and the alert store of the same database (silences mark alerts). */
 export interface SilenceStores {
@@ -30,17 +31,7 @@ export function silenceStoreContract(name: string, open: OpenStore<SilenceStores
       await opened.close();
     });
 
-    const openAlert = (subject: string) =>
-      alerts.openStock({
-        rule: "low",
-        checksum: "c",
-        eshopId: 1,
-        subject,
-        severity: "warning",
-        state: { openedAt: T, lastNotifiedAt: T, reminders: 0, suppressed: false },
-        values: { quantity: 1 },
-        now: T,
-      });
+    const openAlert = (subject: string) => alerts.openStock(newStockAlert(T, { subject, values: { quantity: 1 } }));
 
     it("adds silences and reads them back", async () => {
       const added = await silences.add(silence({ products: ["KAV-*", "!KAV-TEST*"], rule: "low", eshopId: 2 }));

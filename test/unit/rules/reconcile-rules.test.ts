@@ -10,7 +10,7 @@ import {
 } from "../../../src/rules/reconcile-rules.js";
 import { makeRules } from "../../helpers/make-rules.js";
 
-const rules = makeRules(`  - name: sold-out
+const RULES = `  - name: sold-out
     when: { level: soldOut }
     notify: [warehouse]
   - name: coffee-low
@@ -19,7 +19,8 @@ const rules = makeRules(`  - name: sold-out
   - name: cancelled
     when: { event: order:cancel }
     notify: [managers]
-`);
+`;
+const rules = makeRules(RULES);
 const sum = (name: string) => rules.rule(name)!.checksum;
 const kind = (name: string) => rules.rule(name)!.kind;
 const eventOnly = makeRules(`  - name: cancelled
@@ -95,16 +96,7 @@ describe("versionUpdates: the applied versions at the end of a pass", () => {
 });
 
 describe("isNewRulesVersion", () => {
-  const again = makeRules(`  - name: sold-out
-    when: { level: soldOut }
-    notify: [warehouse]
-  - name: coffee-low
-    when: { products: ["KAV-*"], level: low }
-    notify: [warehouse]
-  - name: cancelled
-    when: { event: order:cancel }
-    notify: [managers]
-`);
+  const again = makeRules(RULES);
   it.each([
     { name: "no pass yet", current: rules, reconciled: null, expected: true },
     { name: "the same object", current: rules, reconciled: rules, expected: false },
