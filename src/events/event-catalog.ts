@@ -131,10 +131,6 @@ export const EVENT_CATALOG: Readonly<Record<string, EventType>> = {
 export const STOCK_EVENTS = ["stock:movement", "stock:inStock", "stock:soldOut", "stock:minStockSupplyReached"] as const;
 export type StockEvent = (typeof STOCK_EVENTS)[number];
 
-export function isStockEvent(event: string): event is StockEvent {
-  return (STOCK_EVENTS as readonly string[]).includes(event);
-}
-
 /** Event types that the API can register (system `addon:*` webhooks cannot be). */
 export function registrableEvents(): string[] {
   return Object.keys(EVENT_CATALOG).filter((e) => !e.startsWith("addon:"));

@@ -19,9 +19,3 @@ export function optionalInt(query: Query, name: string, min: number, max: number
   return Number(v);
 }
 
-export function optionalEnum<T extends string>(query: Query, name: string, allowed: readonly T[]): T | undefined {
-  const v = optionalString(query, name);
-  if (v === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(v)) throw new QueryError(`${name} must be one of ${allowed.join(", ")}`);
-  return v as T;
-}

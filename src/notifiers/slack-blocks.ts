@@ -79,23 +79,3 @@ export function context(markdown: string): SlackBlock {
   return { type: "context", elements: [{ type: "mrkdwn", text: clipEscaped(markdown, SLACK_LIMITS.contextText) }] };
 }
 
-/**
- * Packs mrkdwn lines into as few sections as fit Slack's 3,000 characters each, in order, one
- * line never split over two sections. A line longer than a section on its own is cut.
- */
-export function packSections(lines: readonly string[]): SlackBlock[] {
-  const max = SLACK_LIMITS.sectionText;
-  const texts: string[] = [];
-  let current = "";
-  for (const raw of lines) {
-    const line = clipEscaped(raw, max);
-    if (current === "") current = line;
-    else if (current.length + 1 + line.length <= max) current += `\n${line}`;
-    else {
-      texts.push(current);
-      current = line;
-    }
-  }
-  if (current !== "") texts.push(current);
-  return texts.map(section);
-}

@@ -147,9 +147,3 @@ function stepFor(w: WantedEvent, { url, registered, planned, takeOver }: StepCon
   return { kind: "add", event: w.event, reason: w.why };
 }
 
-/** Counts of a plan's steps by kind. */
-export function planCounts(plan: RegistrationPlan): Record<PlanStep["kind"], number> {
-  const counts: Record<PlanStep["kind"], number> = { add: 0, "update-url": 0, keep: 0, "skip-conflict": 0, "skip-taken": 0 };
-  for (const s of plan.steps) counts[s.kind]++;
-  return counts;
-}

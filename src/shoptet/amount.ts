@@ -20,11 +20,6 @@ export function parseAmountMilli(value: unknown): number | null {
   return sign === "-" ? -milli : milli;
 }
 
-/** Thousandths back to a plain number with at most three decimals. */
-export function milliToNumber(milli: number): number {
-  return milli / 1000;
-}
-
 /** Thousandths as Shoptet writes them ("12.000"), for logs and messages. */
 export function formatMilli(milli: number): string {
   const sign = milli < 0 ? "-" : "";
