@@ -3,7 +3,7 @@ import type { DashboardStore } from "./dashboard-store.js";
 import type { Db } from "../db/open-database.js";
 import type { EventStore } from "../events/event-store.js";
 import type { Outbox } from "../outbox/create-outbox.js";
-import { listAlerts } from "../store/sqlite/alert-store.js";
+import { SqliteAlertStore } from "../store/sqlite/alert-store.js";
 import { createSilenceDesk } from "../silences/silence-desk.js";
 import { SqliteStockReadStore } from "../store/sqlite/stock-read-store.js";
 import type { RulesView } from "../rules/rules-source.js";
@@ -14,6 +14,7 @@ const ms = (iso: string | null): number => (iso === null ? 0 : Date.parse(iso));
 export function dashboardSource(deps: { db: Db; store: DashboardStore; events: EventStore; outbox: Outbox; rules: RulesView }): DashboardData {
   const { db, store, events, outbox, rules } = deps;
   const stock = new SqliteStockReadStore(db);
+  const alerts = new SqliteAlertStore(db);
   return {
     products: (level, limit) =>
       stock.listProducts({ level, limit }).map((p) => ({
@@ -26,7 +27,7 @@ export function dashboardSource(deps: { db: Db; store: DashboardStore; events: E
         levelSinceMs: ms(p.levelSince),
       })),
     openAlerts: (limit) =>
-      listAlerts(db, { state: "open", limit }).map((a) => ({
+      alerts.list({ state: "open", limit }).map((a) => ({
         id: a.id,
         rule: a.rule,
         subject: a.subject,

@@ -5,7 +5,7 @@ import type { ApiView } from "./api-routes.js";
 import { QueryError } from "./query.js";
 import type { Outbox } from "../outbox/create-outbox.js";
 import { answerDeliveries } from "../outbox/deliveries-query.js";
-import { listAlerts } from "../store/sqlite/alert-store.js";
+import { SqliteAlertStore } from "../store/sqlite/alert-store.js";
 import { SqliteAlertActionStore } from "../store/sqlite/alert-action-store.js";
 import { createSilenceDesk } from "../silences/silence-desk.js";
 import type { Clock } from "../shared/clock.js";
@@ -23,6 +23,7 @@ export function buildApiViews(deps: { db: Db; rules: RulesView; outbox: Outbox; 
   const { db, rules, outbox, clock } = deps;
   const forecasts = createForecastReader(db);
   const stock = new SqliteStockReadStore(db);
+  const alerts = new SqliteAlertStore(db);
   const alertActions = new SqliteAlertActionStore(db);
   const silences = createSilenceDesk(db);
   return {
@@ -52,10 +53,10 @@ export function buildApiViews(deps: { db: Db; rules: RulesView; outbox: Outbox; 
       }
       const limit = q.limit === undefined ? 100 : Number(q.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new QueryError("limit must be a whole number from 1 to 1000");
-      const alerts = listAlerts(db, { state: state === "" ? undefined : (state as "open" | "resolved" | undefined), limit });
+      const page = alerts.list({ state: state === "" ? undefined : (state as "open" | "resolved" | undefined), limit });
       // What was done from Slack (acknowledge, snooze, undo), who and when: one indexed query for the page.
-      const actions = alertActions.actionsOf(alerts.map((a) => a.id));
-      return { alerts: alerts.map((a) => ({ ...a, actions: actions.get(a.id) ?? [] })) };
+      const actions = alertActions.actionsOf(page.map((a) => a.id));
+      return { alerts: page.map((a) => ({ ...a, actions: actions.get(a.id) ?? [] })) };
     },
     // The silences in force; ?all=1 also the ended ones (newest 200).
     "/silences": (q) => ({ silences: q.all === "1" || q.all === "true" ? silences.recent(clock.now(), 200) : silences.active(clock.now()) }),
